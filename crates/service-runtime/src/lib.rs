@@ -1,0 +1,22 @@
+//! The runtime every shop service shares.
+//!
+//! A service's `main` reads a [`RuntimeConfig`], initialises [`telemetry`], connects to its
+//! [`Sidecar`] (and, if it keeps relational data, its own Postgres through [`database`]), builds
+//! its salvo router and hands it to [`server::serve`], which adds health probes, the app API
+//! token check and graceful shutdown. Nothing in here knows about a particular service.
+
+pub mod cloudevent;
+pub mod config;
+pub mod database;
+pub mod problem;
+pub mod pubsub;
+pub mod server;
+pub mod sidecar;
+pub mod startup;
+pub mod telemetry;
+
+pub use cloudevent::{DomainEvent, EventEnvelope};
+pub use config::RuntimeConfig;
+pub use problem::Problem;
+pub use sidecar::{Sidecar, SidecarError};
+pub use startup::StartedService;

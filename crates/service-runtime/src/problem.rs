@@ -1,0 +1,173 @@
+//! RFC 9457 problem details, the one shape every error of every service takes on the wire.
+//!
+//! Each kind of error has a stable `type` (a relative URI under `/problems/`), so clients can
+//! match on it; `title` is the same for every occurrence of a kind and `detail` explains this one.
+//! Internal causes never end up here: services log them with the request id instead.
+
+use salvo::http::header::{CONTENT_TYPE, HeaderValue};
+use salvo::http::StatusCode;
+use salvo::prelude::*;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+pub const CONTENT_TYPE_PROBLEM: &str = "application/problem+json";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// Extension members (RFC 9457 §3.2), e.g. the field errors of a validation problem.
+    #[serde(flatten)]
+    pub extensions: Map<String, Value>,
+}
+
+impl Problem {
+    /// A problem of kind `kind` (a short slug such as `validation-error`).
+    pub fn new(status: StatusCode, kind: &str, title: impl Into<String>) -> Self {
+        Self {
+            kind: format!("/problems/{kind}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: None,
+            instance: None,
+            extensions: Map::new(),
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with_instance(mut self, instance: impl Into<String>) -> Self {
+        self.instance = Some(instance.into());
+        self
+    }
+
+    pub fn with_extension(mut self, name: &str, value: impl Serialize) -> Self {
+        // Serializing plain data into a Value cannot fail; fall back to null rather than panic.
+        self.extensions
+            .insert(name.into(), serde_json::to_value(value).unwrap_or(Value::Null));
+        self
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    // The common kinds, so that the same situation has the same `type` in every service.
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad-request", "The request is malformed").with_detail(detail)
+    }
+
+    pub fn validation(errors: impl Serialize) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-error",
+            "The request is well-formed but some fields are invalid",
+        )
+        .with_extension("errors", errors)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", "The resource does not exist").with_detail(detail)
+    }
+
+    pub fn conflict(kind: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, kind, "The request conflicts with the current state")
+            .with_detail(detail)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication is required")
+            .with_detail(detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "The caller may not do this").with_detail(detail)
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "dependency-unavailable",
+            "A service this request depends on is unavailable",
+        )
+        .with_detail(detail)
+    }
+
+    /// For failures whose cause must stay in the logs.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal-error",
+            "Something went wrong on our side",
+        )
+    }
+
+    /// The problem for a bare status code, used where salvo itself answers (404, 405, 413...).
+    pub fn from_status(status: StatusCode) -> Self {
+        let reason = status.canonical_reason().unwrap_or("Error");
+        let kind = reason.to_ascii_lowercase().replace(' ', "-");
+        Self::new(status, &kind, reason)
+    }
+}
+
+impl Scribe for Problem {
+    fn render(self, res: &mut Response) {
+        res.status_code(self.status_code());
+        res.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE_PROBLEM));
+        match serde_json::to_vec(&self) {
+            Ok(body) => {
+                res.body(body);
+            }
+            Err(error) => tracing::error!(%error, "could not serialize a problem"),
+        }
+    }
+}
+
+/// Renders salvo's own error responses (unknown route, wrong method, body too large, bad
+/// content) as problem+json too, so a client never sees an HTML error page.
+#[handler]
+pub async fn render_status_as_problem(res: &mut Response, ctrl: &mut FlowCtrl) {
+    let status = res.status_code.unwrap_or(StatusCode::NOT_FOUND);
+    let is_problem = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(CONTENT_TYPE_PROBLEM.as_bytes()));
+    if (status.is_client_error() || status.is_server_error()) && !is_problem {
+        res.render(Problem::from_status(status));
+        ctrl.skip_rest();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_with_rfc9457_member_names_and_extensions() {
+        let problem = Problem::validation(vec!["email"]).with_instance("/api/users");
+        let json = serde_json::to_value(&problem).unwrap();
+        assert_eq!(json["type"], "/problems/validation-error");
+        assert_eq!(json["status"], 422);
+        assert_eq!(json["instance"], "/api/users");
+        assert_eq!(json["errors"][0], "email");
+        assert!(json.get("detail").is_none());
+    }
+
+    #[test]
+    fn bare_statuses_get_a_stable_kind() {
+        let problem = Problem::from_status(StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(problem.kind, "/problems/payload-too-large");
+        assert_eq!(problem.status, 413);
+    }
+}

@@ -1,0 +1,166 @@
+# The services: build them, run them with their sidecars through `dapr run -f dapr/`, wait until
+# every one is ready, and run the tests against them.
+
+# App id -> app port (must match dapr/dapr.yaml).
+declare -A APP_PORTS=([gateway]=8000 [users]=8001 [inventory]=8002 [orders]=8003 [payments]=8004 [notifications]=8005 [analytics]=8006)
+declare -A DAPR_HTTP_PORTS=([gateway]=3500 [users]=3501 [inventory]=3502 [orders]=3503 [payments]=3504 [notifications]=3505 [analytics]=3506)
+
+ensure_rust() {
+  command -v cargo >/dev/null && return 0
+  [[ -x $HOME/.cargo/bin/cargo ]] && { export PATH=$HOME/.cargo/bin:$PATH; return 0; }
+  die "cargo is required (rustup from crates.io's toolchain is preinstalled on these machines)"
+}
+
+build_services() {
+  ensure_rust
+  log "building the services (cargo target in $CARGO_TARGET_DIR)"
+  (cd "$REPO_ROOT" && cargo build --workspace --bins --locked -q) || die "cargo build failed"
+  mkdir -p "$SHOP_RUN/bin"
+  local s
+  for s in "${SERVICES[@]}"; do
+    ln -sf "$CARGO_TARGET_DIR/debug/$s" "$SHOP_RUN/bin/$s"
+  done
+}
+
+dapr_cli() { DAPR_RUNTIME_PATH=$DAPR_HOME "$DAPR_HOME/dapr" "$@"; }
+
+app_ready() { curl -fsS -o /dev/null "http://127.0.0.1:${APP_PORTS[$1]}/readyz"; }
+
+all_apps_ready() {
+  local s
+  for s in "${SERVICES[@]}"; do app_ready "$s" || return 1; done
+}
+
+# The binaries changed since the running apps started?
+apps_outdated() {
+  local stamp=$SHOP_RUN/dapr/run.started s
+  [[ -f $stamp ]] || return 0
+  for s in "${SERVICES[@]}"; do
+    [[ $CARGO_TARGET_DIR/debug/$s -nt $stamp ]] && return 0
+  done
+  [[ -n $(find "$REPO_ROOT/components" "$REPO_ROOT/dapr" -newer "$stamp" -print -quit) ]] && return 0
+  return 1
+}
+
+start_apps() {
+  local pidfile=$SHOP_RUN/dapr/run.pid
+  if pid_alive "$pidfile" && ! apps_outdated && all_apps_ready; then
+    log "services already running and up to date"
+    return 0
+  fi
+  stop_apps
+  mkdir -p "$SHOP_RUN/logs" "$SHOP_RUN/dapr"
+  log "starting the services with their Dapr sidecars (dapr run -f dapr/)"
+  touch "$SHOP_RUN/dapr/run.started"
+  # The app API token reaches daprd (APP_API_TOKEN, which it sends to the app on every call)
+  # and the apps (which refuse calls without it) through the environment, never a file in git.
+  (
+    cd "$REPO_ROOT"
+    export APP_API_TOKEN; APP_API_TOKEN=$(secret app-api-token)
+    export DAPR_RUNTIME_PATH=$DAPR_HOME
+    setsid nohup "$DAPR_HOME/dapr" run -f dapr/ >"$SHOP_RUN/logs/dapr-run.log" 2>&1 &
+    echo $! > "$pidfile"
+  )
+  local i
+  for ((i = 0; i < 240; i++)); do
+    all_apps_ready && break
+    pid_alive "$pidfile" || { tail -n 40 "$SHOP_RUN/logs/dapr-run.log" >&2; die "dapr run -f exited; see $SHOP_RUN/logs/dapr-run.log"; }
+    sleep 0.5
+  done
+  if ! all_apps_ready; then
+    local s
+    for s in "${SERVICES[@]}"; do app_ready "$s" || log "not ready: $s (./shop logs $s)"; done
+    die "the services did not all become ready within 120s"
+  fi
+  log "all ${#SERVICES[@]} services and sidecars are ready"
+}
+
+stop_apps() {
+  local pidfile=$SHOP_RUN/dapr/run.pid
+  if pid_alive "$pidfile"; then
+    log "stopping the services"
+    (cd "$REPO_ROOT" && dapr_cli stop -f dapr/ >/dev/null 2>&1) || true
+    local i; for ((i = 0; i < 40; i++)); do pid_alive "$pidfile" || break; sleep 0.25; done
+    pid_alive "$pidfile" && kill -- -"$(cat "$pidfile")" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+  # Leftovers of an interrupted run would hold the ports.
+  local s
+  for s in "${SERVICES[@]}"; do pkill -f "^$SHOP_RUN/bin/$s\$" 2>/dev/null || true; pkill -f "^\.\./\.\./\.run/bin/$s\$" 2>/dev/null || true; done
+  pkill -f "$DAPR_BIN/daprd" 2>/dev/null || true
+}
+
+system_up() {
+  local started=$SECONDS
+  mkdir -p "$SHOP_RUN"
+  install_packages
+  build_dapr
+  ensure_secrets
+  start_postgres
+  start_rabbitmq
+  start_kafka
+  start_dapr_control_plane
+  build_services
+  start_apps
+  log "system up in $((SECONDS - started))s: gateway on http://127.0.0.1:${APP_PORTS[gateway]}"
+}
+
+system_stop() {
+  stop_apps
+  stop_pidfile "$SHOP_RUN/dapr/scheduler.pid"
+  stop_pidfile "$SHOP_RUN/dapr/placement.pid"
+  stop_kafka
+  stop_rabbitmq
+  stop_postgres
+  log "stopped"
+}
+
+system_status() {
+  local ok=0
+  check() { if "$@" >/dev/null 2>&1; then printf '  %-14s up\n' "$label"; else printf '  %-14s DOWN\n' "$label"; ok=1; fi; }
+  label=postgres check as_postgres "$(pg_bin)/pg_isready" -h 127.0.0.1 -p "$PG_PORT"
+  label=rabbitmq check curl -fsS -u "shop:$(secret rabbitmq-password)" "http://127.0.0.1:$RABBITMQ_MGMT_PORT/api/overview"
+  label=kafka check pid_alive "$SHOP_RUN/kafka/kafka.pid"
+  label=placement check curl -fsS http://127.0.0.1:58080/healthz
+  label=scheduler check curl -fsS http://127.0.0.1:58081/healthz
+  local s
+  for s in "${SERVICES[@]}"; do label=$s check app_ready "$s"; done
+  dapr_cli list 2>/dev/null || true
+  return $ok
+}
+
+app_logs() {
+  local dir=$REPO_ROOT/services/$1/.dapr/logs
+  [[ -d $dir ]] || die "no logs for $1 yet"
+  tail -n 50 -F "$(ls -t "$dir"/*_app_*.log | head -n 1)" "$(ls -t "$dir"/*_daprd_*.log | head -n 1)"
+}
+
+# What the end-to-end tests need to know about the running system.
+print_test_env() {
+  echo "SHOP_RUN=$SHOP_RUN"
+  echo "KAFKA_HOME=$KAFKA_HOME"
+  echo "KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
+  echo "RABBITMQ_MGMT_URL=http://127.0.0.1:$RABBITMQ_MGMT_PORT"
+}
+
+run_tests() {
+  ensure_rust
+  local out=$SHOP_RUN/logs/test.log status=0
+  mkdir -p "$SHOP_RUN/logs"
+  log "running every test: unit, integration and end-to-end"
+  # The end-to-end tests read where things are from here; missing infrastructure fails them.
+  export SHOP_RUN KAFKA_HOME
+  export KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
+  export RABBITMQ_MGMT_URL=http://127.0.0.1:$RABBITMQ_MGMT_PORT
+  (cd "$REPO_ROOT" && cargo test --workspace --locked --no-fail-fast "$@" 2>&1) | tee "$out" || status=$?
+  local passed failed ignored
+  passed=$(grep -oE '^test result: .* ([0-9]+) passed' "$out" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+  failed=$(grep -oE '[0-9]+ failed' "$out" | awk '{s+=$1} END {print s+0}')
+  ignored=$(grep -oE '^test result: .*' "$out" | grep -oE '[0-9]+ ignored' | awk '{s+=$1} END {print s+0}')
+  if ((status != 0 || failed != 0)); then
+    log "some tests failed; service logs: services/<name>/.dapr/logs, infrastructure logs: $SHOP_RUN"
+    echo "test result: FAILED. $passed passed; $failed failed; $ignored ignored (all crates)"
+    return 1
+  fi
+  echo "test result: ok. $passed passed; $failed failed; $ignored ignored (all crates)"
+}

@@ -1,0 +1,49 @@
+# Shared settings for the bootstrap scripts: pinned versions and where things live.
+# Sourced, never run. Every path can be overridden from the environment.
+
+# Pinned versions. Dapr is built from the Go module proxy (no GitHub here); Kafka comes from
+# Maven Central. 1.16.5 is the newest 1.16 patch that both the proxy serves and the checksum
+# database (sum.golang.org) knows, for the runtime and the CLI alike; 1.16.8 is served but
+# unverifiable, and we do not turn checksum verification off.
+DAPR_RUNTIME_VERSION=${DAPR_RUNTIME_VERSION:-1.16.5}
+DAPR_CLI_VERSION=${DAPR_CLI_VERSION:-1.16.5}
+# Dapr's Kafka component (sarama) defaults to protocol 2.0.0; Kafka 4 dropped that, 3.9 keeps it.
+KAFKA_VERSION=${KAFKA_VERSION:-3.9.2}
+SCALA_VERSION=${SCALA_VERSION:-2.13}
+
+REPO_ROOT=${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+# Slow-to-make artefacts (Dapr build, Kafka jars, cargo target) live outside the repo, keyed by version.
+SHOP_CACHE=${SHOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shop-platform}
+# Runtime data and logs live in one project-local, git-ignored directory.
+SHOP_RUN=${SHOP_RUN:-$REPO_ROOT/.run}
+
+DAPR_HOME=$SHOP_CACHE/dapr-$DAPR_RUNTIME_VERSION-cli-$DAPR_CLI_VERSION
+DAPR_BIN=$DAPR_HOME/.dapr/bin
+KAFKA_HOME=$SHOP_CACHE/kafka-$SCALA_VERSION-$KAFKA_VERSION
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$SHOP_CACHE/cargo-target}
+
+# Ports of the infrastructure (all on loopback).
+PG_PORT=${PG_PORT:-5432}
+KAFKA_PORT=${KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+RABBITMQ_PORT=${RABBITMQ_PORT:-5672}
+RABBITMQ_MGMT_PORT=${RABBITMQ_MGMT_PORT:-15672}
+PLACEMENT_PORT=${PLACEMENT_PORT:-50005}
+SCHEDULER_PORT=${SCHEDULER_PORT:-50006}
+
+SERVICES=(gateway users inventory orders payments notifications analytics)
+DATABASES=(users inventory orders payments notifications analytics)
+
+log() { printf '\033[1;34m[shop]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[shop] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# wait_for DESCRIPTION SECONDS COMMAND...: poll until COMMAND succeeds or fail loudly.
+wait_for() {
+  local what=$1 secs=$2; shift 2
+  local i
+  for ((i = 0; i < secs * 2; i++)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.5
+  done
+  die "$what did not come up within ${secs}s"
+}

@@ -1,0 +1,13 @@
+//! What analytics consumes: every topic of domain events.
+
+use contracts::{pubsub, topics};
+use service_runtime::pubsub::Subscription;
+
+pub const INBOX_ROUTE: &str = "/events/inbox";
+
+pub fn subscriptions() -> Vec<Subscription> {
+    topics::ALL_DOMAIN_TOPICS
+        .iter()
+        .map(|topic| Subscription::new(pubsub::EVENTS, topic, INBOX_ROUTE))
+        .collect()
+}

@@ -1,0 +1,54 @@
+//! The event log in analytics' own database.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::PgPool;
+
+#[derive(Debug, Serialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggedEvent {
+    pub event_id: String,
+    pub event_type: String,
+    pub source: String,
+    pub subject: Option<String>,
+    pub topic: String,
+    pub payload: serde_json::Value,
+    pub received_at: DateTime<Utc>,
+}
+
+pub struct NewLoggedEvent<'a> {
+    pub event_id: &'a str,
+    pub event_type: &'a str,
+    pub source: &'a str,
+    pub subject: Option<&'a str>,
+    pub topic: &'a str,
+    pub payload: serde_json::Value,
+}
+
+/// Records an event unless it is already there; returns whether it was new.
+pub async fn record_event(pool: &PgPool, event: NewLoggedEvent<'_>) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "INSERT INTO event_log (event_id, event_type, source, subject, topic, payload)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (event_id) DO NOTHING",
+    )
+    .bind(event.event_id)
+    .bind(event.event_type)
+    .bind(event.source)
+    .bind(event.subject)
+    .bind(event.topic)
+    .bind(event.payload)
+    .execute(pool)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub async fn find_event(pool: &PgPool, event_id: &str) -> sqlx::Result<Option<LoggedEvent>> {
+    sqlx::query_as::<_, LoggedEvent>(
+        "SELECT event_id, event_type, source, subject, topic, payload, received_at
+         FROM event_log WHERE event_id = $1",
+    )
+    .bind(event_id)
+    .fetch_optional(pool)
+    .await
+}

@@ -1,0 +1,14 @@
+//! Inventory: the product catalog and stock, in its own database.
+
+mod routes;
+
+use service_runtime::StartedService;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/inventory");
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let (service, pool) = StartedService::with_database("inventory", 8002, &MIGRATOR).await?;
+    service.serve(routes::router(pool)).await;
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! Event streams in the `orderstore` Dapr state store.
+//!
+//! Layout, per stream: a head key holding the stream's version, and one key per event,
+//! `<stream>-event-<sequence>`. An append is one Dapr state transaction that
+//! - creates each new event key with first-write concurrency (a key that exists fails the whole
+//!   transaction, so an event is never overwritten), and
+//! - moves the head under its ETag (or creates it, for a new stream).
+//!
+//! Two concurrent appends to one stream read the same head; only one transaction can match its
+//! ETag, the other fails as a whole and is reported as a conflict with the version that won.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use service_runtime::sidecar::{StateOperation, StoredState};
+use service_runtime::{Sidecar, SidecarError};
+
+pub const STORE_NAME: &str = "orderstore";
+
+#[derive(Debug, thiserror::Error)]
+pub enum EventStoreError {
+    #[error("the stream is at version {current}, not the expected {expected}")]
+    Conflict { expected: u64, current: u64 },
+    #[error(transparent)]
+    Sidecar(#[from] SidecarError),
+    #[error("a stored record is corrupt: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    #[error("event {0} of the stream is missing")]
+    Gap(u64),
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+struct StreamHead {
+    version: u64,
+}
+
+/// An event as stored: its place in the stream and when it was recorded.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedEvent<E> {
+    pub sequence: u64,
+    pub recorded_at: DateTime<Utc>,
+    pub event: E,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stream<E> {
+    pub version: u64,
+    pub events: Vec<RecordedEvent<E>>,
+}
+
+#[derive(Clone)]
+pub struct EventStore {
+    sidecar: Sidecar,
+}
+
+fn head_key(stream_id: &str) -> String {
+    format!("{stream_id}-head")
+}
+
+fn event_key(stream_id: &str, sequence: u64) -> String {
+    format!("{stream_id}-event-{sequence:010}")
+}
+
+impl EventStore {
+    pub fn new(sidecar: Sidecar) -> Self {
+        Self { sidecar }
+    }
+
+    pub fn sidecar(&self) -> &Sidecar {
+        &self.sidecar
+    }
+
+    async fn head(&self, stream_id: &str) -> Result<Option<(StreamHead, String)>, EventStoreError> {
+        match self.sidecar.get_state(STORE_NAME, &head_key(stream_id)).await? {
+            None => Ok(None),
+            Some(StoredState { value, etag }) => Ok(Some((serde_json::from_slice(&value)?, etag))),
+        }
+    }
+
+    /// The stream's current version (0 for a stream that does not exist).
+    pub async fn version(&self, stream_id: &str) -> Result<u64, EventStoreError> {
+        Ok(self.head(stream_id).await?.map(|(head, _)| head.version).unwrap_or(0))
+    }
+
+    /// Appends `events` if the stream is still at `expected_version`; returns the new version.
+    pub async fn append<E: Serialize>(
+        &self,
+        stream_id: &str,
+        expected_version: u64,
+        events: &[E],
+    ) -> Result<u64, EventStoreError> {
+        let head = self.head(stream_id).await?;
+        let current = head.as_ref().map(|(head, _)| head.version).unwrap_or(0);
+        if current != expected_version {
+            return Err(EventStoreError::Conflict { expected: expected_version, current });
+        }
+        let recorded_at = Utc::now();
+        let mut operations = Vec::with_capacity(events.len() + 1);
+        for (offset, event) in events.iter().enumerate() {
+            let sequence = current + offset as u64 + 1;
+            let record = RecordedEvent { sequence, recorded_at, event };
+            operations.push(StateOperation::Create {
+                key: event_key(stream_id, sequence),
+                value: serde_json::to_vec(&record)?,
+                metadata: HashMap::new(),
+            });
+        }
+        let new_version = current + events.len() as u64;
+        let head_value = serde_json::to_vec(&StreamHead { version: new_version })?;
+        operations.push(match head {
+            Some((_, etag)) => StateOperation::Replace {
+                key: head_key(stream_id),
+                value: head_value,
+                etag,
+                metadata: HashMap::new(),
+            },
+            None => StateOperation::Create { key: head_key(stream_id), value: head_value, metadata: HashMap::new() },
+        });
+        match self.sidecar.transact(STORE_NAME, operations, HashMap::new()).await {
+            Ok(()) => Ok(new_version),
+            Err(SidecarError::EtagMismatch) => {
+                let current = self.version(stream_id).await?;
+                Err(EventStoreError::Conflict { expected: expected_version, current })
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Reads the whole stream, in order.
+    pub async fn read<E: DeserializeOwned>(&self, stream_id: &str) -> Result<Stream<E>, EventStoreError> {
+        let version = self.version(stream_id).await?;
+        let keys: Vec<String> = (1..=version).map(|sequence| event_key(stream_id, sequence)).collect();
+        let mut stored = if keys.is_empty() {
+            HashMap::new()
+        } else {
+            self.sidecar.get_bulk_state(STORE_NAME, keys).await?
+        };
+        let mut events = Vec::with_capacity(version as usize);
+        for sequence in 1..=version {
+            let state = stored.remove(&event_key(stream_id, sequence)).ok_or(EventStoreError::Gap(sequence))?;
+            events.push(serde_json::from_slice(&state.value)?);
+        }
+        Ok(Stream { version, events })
+    }
+}

@@ -1,0 +1,63 @@
+//! Dapr's actor callback API: daprd calls these, never a client.
+
+use salvo::http::StatusCode;
+use salvo::prelude::*;
+use service_runtime::Problem;
+
+use crate::actor::{ACTOR_RUNTIME_CONFIG, ActorError, OrderActor};
+
+impl From<ActorError> for Problem {
+    fn from(error: ActorError) -> Self {
+        match error {
+            // daprd treats 404 from a method as permanent: the right answer for a method we lack.
+            ActorError::UnknownMethod(method) => Problem::not_found(format!("OrderActor has no method {method}")),
+            other => {
+                tracing::error!(error = %other, "actor call failed");
+                Problem::internal()
+            }
+        }
+    }
+}
+
+fn actor(depot: &Depot) -> Result<&OrderActor, Problem> {
+    depot.get_typed::<OrderActor>().map_err(|_| Problem::internal())
+}
+
+fn param(req: &Request, name: &str) -> String {
+    req.param::<String>(name).unwrap_or_default()
+}
+
+#[handler]
+pub async fn actor_config(res: &mut Response) {
+    res.render(Json(ACTOR_RUNTIME_CONFIG));
+}
+
+#[handler]
+pub async fn invoke_method(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), Problem> {
+    let (actor_id, method) = (param(req, "actor_id"), param(req, "method"));
+    let span = tracing::info_span!("actor", actor_id = %actor_id, method = %method);
+    let _entered = span.enter();
+    let answer = actor(depot)?.call(&actor_id, &method).await?;
+    res.render(Json(answer));
+    Ok(())
+}
+
+#[handler]
+pub async fn reminder(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), Problem> {
+    actor(depot)?.on_reminder(&param(req, "actor_id"), &param(req, "reminder")).await?;
+    res.status_code(StatusCode::OK);
+    Ok(())
+}
+
+/// We register no timers; answer 404 so daprd does not keep retrying one it thinks exists.
+#[handler]
+pub async fn timer(req: &mut Request) -> Problem {
+    Problem::not_found(format!("OrderActor has no timer {}", param(req, "timer")))
+}
+
+/// Deactivation needs no clean-up: all actor state is already persisted by Dapr.
+#[handler]
+pub async fn deactivate(req: &mut Request, res: &mut Response) {
+    tracing::debug!(actor_id = %param(req, "actor_id"), "actor deactivated");
+    res.status_code(StatusCode::OK);
+}

@@ -1,0 +1,153 @@
+//! Helpers for the end-to-end tests. They talk to the system `./shop up` started: the gateway,
+//! the Dapr sidecars' HTTP APIs, and the real brokers (Kafka through its own command-line
+//! tools, RabbitMQ through its management API). Nothing here is a stand-in: when a piece of the
+//! infrastructure is missing, the test that needs it fails and says which piece.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub const GATEWAY: &str = "http://127.0.0.1:8000";
+
+/// App id -> (app port, Dapr HTTP port), as in `dapr/dapr.yaml`.
+pub const APPS: &[(&str, u16, u16)] = &[
+    ("gateway", 8000, 3500),
+    ("users", 8001, 3501),
+    ("inventory", 8002, 3502),
+    ("orders", 8003, 3503),
+    ("payments", 8004, 3504),
+    ("notifications", 8005, 3505),
+    ("analytics", 8006, 3506),
+];
+
+pub fn app_port(app: &str) -> u16 {
+    APPS.iter().find(|(id, _, _)| *id == app).map(|(_, port, _)| *port).expect("known app")
+}
+
+/// The base URL of `app`'s sidecar HTTP API.
+pub fn sidecar(app: &str) -> String {
+    let port = APPS.iter().find(|(id, _, _)| *id == app).map(|(_, _, port)| *port).expect("known app");
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Calls `method_path` on `app` through the gateway's sidecar (Dapr service invocation).
+pub fn invoke_url(app: &str, method_path: &str) -> String {
+    format!("{}/v1.0/invoke/{app}/method/{}", sidecar("gateway"), method_path.trim_start_matches('/'))
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client")
+}
+
+fn required_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the tests with `./shop test`, which starts the system and sets it")
+    })
+}
+
+/// Polls `probe` until it yields a value, or fails the test with `what` after `timeout`.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// A structured CloudEvent with a fresh id.
+pub fn cloud_event(event_type: &str, subject: &str, data: Value) -> (String, Value) {
+    let id = uuid::Uuid::now_v7().to_string();
+    let event = serde_json::json!({
+        "specversion": "1.0",
+        "id": id,
+        "type": event_type,
+        "source": "shop/e2e-tests",
+        "subject": subject,
+        "datacontenttype": "application/json",
+        "data": data,
+    });
+    (id, event)
+}
+
+/// Publishes a CloudEvent through `app`'s sidecar; panics with the broker in the message if
+/// Dapr cannot deliver it to the broker.
+pub async fn publish(app: &str, pubsub: &str, topic: &str, event: &Value, broker: &str) {
+    let url = format!("{}/v1.0/publish/{pubsub}/{topic}", sidecar(app));
+    let response = http()
+        .post(&url)
+        .header("content-type", "application/cloudevents+json")
+        .json(event)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("the {app} sidecar is unreachable at {url}: {e}"));
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    assert!(
+        status.is_success(),
+        "publishing to {pubsub}/{topic} through Dapr failed with {status}: {body}\n\
+         => is {broker} running? (`./shop status`)"
+    );
+}
+
+/// Runs one of Kafka's own command-line tools (from the jars `./shop` fetched from Maven
+/// Central) and returns its standard output.
+pub fn kafka_tool(main_class: &str, args: &[&str]) -> String {
+    let kafka_home = PathBuf::from(required_env("KAFKA_HOME"));
+    let classpath = format!("{}/libs/*", kafka_home.display());
+    let output = std::process::Command::new("java")
+        .args(["-Xmx256m", "-Dlog4j.configuration=file:/dev/null", "-cp", &classpath, main_class])
+        .args(args)
+        .output()
+        .expect("java runs");
+    assert!(
+        output.status.success(),
+        "{main_class} {args:?} failed (is Kafka running? `./shop status`):\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The end offsets of every partition of `topic`, summed: how many records it ever received.
+pub fn kafka_topic_end_offset(topic: &str) -> u64 {
+    let bootstrap = required_env("KAFKA_BOOTSTRAP");
+    let out = kafka_tool(
+        "org.apache.kafka.tools.GetOffsetShell",
+        &["--bootstrap-server", &bootstrap, "--topic", topic],
+    );
+    // One line per partition: `topic:partition:offset`.
+    out.lines()
+        .filter_map(|line| line.rsplit(':').next()?.trim().parse::<u64>().ok())
+        .sum()
+}
+
+/// `GET` on RabbitMQ's management API, as the `shop` user.
+pub async fn rabbitmq_api(path: &str) -> (reqwest::StatusCode, Value) {
+    let base = required_env("RABBITMQ_MGMT_URL");
+    let password = secret("rabbitmq-password");
+    let url = format!("{base}/api/{}", path.trim_start_matches('/'));
+    let response = http()
+        .get(&url)
+        .basic_auth("shop", Some(password))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("RabbitMQ's management API is unreachable at {url} (is RabbitMQ running?): {e}"));
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// A secret generated by `./shop up` (kept in the git-ignored run directory).
+pub fn secret(name: &str) -> String {
+    let path = PathBuf::from(required_env("SHOP_RUN")).join("secrets/secrets.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let secrets: Value = serde_json::from_str(&text).expect("secrets are JSON");
+    secrets[name].as_str().unwrap_or_else(|| panic!("no secret {name}")).to_owned()
+}
