@@ -24,7 +24,7 @@ build_services() {
 
 dapr_cli() { DAPR_RUNTIME_PATH=$DAPR_HOME "$DAPR_HOME/dapr" "$@"; }
 
-app_ready() { curl -fsS -o /dev/null "http://127.0.0.1:${APP_PORTS[$1]}/readyz"; }
+app_ready() { curl -fs -o /dev/null "http://127.0.0.1:${APP_PORTS[$1]}/readyz"; }
 
 all_apps_ready() {
   local s
@@ -121,8 +121,8 @@ system_status() {
   label=postgres check as_postgres "$(pg_bin)/pg_isready" -h 127.0.0.1 -p "$PG_PORT"
   label=rabbitmq check curl -fsS -u "shop:$(secret rabbitmq-password)" "http://127.0.0.1:$RABBITMQ_MGMT_PORT/api/overview"
   label=kafka check pid_alive "$SHOP_RUN/kafka/kafka.pid"
-  label=placement check curl -fsS http://127.0.0.1:58080/healthz
-  label=scheduler check curl -fsS http://127.0.0.1:58081/healthz
+  label=placement check curl -fsS "http://127.0.0.1:$PLACEMENT_HEALTH_PORT/healthz"
+  label=scheduler check curl -fsS "http://127.0.0.1:$SCHEDULER_HEALTH_PORT/healthz"
   local s
   for s in "${SERVICES[@]}"; do label=$s check app_ready "$s"; done
   dapr_cli list 2>/dev/null || true

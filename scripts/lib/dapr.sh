@@ -18,10 +18,16 @@ build_dapr() {
     local dir; dir=$(go_module_dir "github.com/dapr/dapr@v$DAPR_RUNTIME_VERSION")
     [[ -n $dir ]] || die "could not download dapr v$DAPR_RUNTIME_VERSION"
     rm -rf "$src.tmp" && cp -r "$dir" "$src.tmp" && chmod -R u+w "$src.tmp"
-    # The scheduler needs go-etcd-cron v0.9.2, which the module proxy here refuses (403); v0.9.1,
-    # which Dapr 1.16.0-1.16.2 ship with, is served and has the same API.
-    (cd "$src.tmp" && go mod edit -replace github.com/diagridio/go-etcd-cron=github.com/diagridio/go-etcd-cron@v0.9.1 \
-      && GOFLAGS=-mod=mod go mod download github.com/diagridio/go-etcd-cron) || die "patching dapr's go.mod failed"
+    # Two replacements, each the smallest change that makes the pinned release build here:
+    # - the scheduler needs go-etcd-cron v0.9.2, which the module proxy here refuses (403);
+    #   v0.9.1, which Dapr 1.16.0-1.16.2 ship with, is served and has the same API;
+    # - choleraehyq/pid v0.0.20 (via the kitex binding) has amd64 assembly that Go 1.26's
+    #   assembler rejects; v0.0.24 is the same API with Go 1.26 support.
+    (cd "$src.tmp" \
+      && go mod edit -replace github.com/diagridio/go-etcd-cron=github.com/diagridio/go-etcd-cron@v0.9.1 \
+      && go mod edit -replace github.com/choleraehyq/pid=github.com/choleraehyq/pid@v0.0.24 \
+      && GOFLAGS=-mod=mod go mod download github.com/diagridio/go-etcd-cron github.com/choleraehyq/pid) \
+      || die "patching dapr's go.mod failed"
     mv "$src.tmp" "$src"
   fi
   local ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$DAPR_RUNTIME_VERSION"
@@ -43,9 +49,9 @@ build_dapr() {
     fi
     # The CLI pins components-contrib v1.16.3, which the module proxy here refuses (403); the
     # runtime's own v1.16.5 is served and API-compatible, so the CLI is built against that.
-    (cd "$cli_src" && go mod edit -replace "github.com/dapr/components-contrib=github.com/dapr/components-contrib@v$DAPR_RUNTIME_VERSION" && go mod tidy >/dev/null 2>&1 || true)
+    (cd "$cli_src" && go mod edit -replace "github.com/dapr/components-contrib=github.com/dapr/components-contrib@v$DAPR_RUNTIME_VERSION") || die "patching the CLI go.mod failed"
     log "building the dapr CLI $DAPR_CLI_VERSION"
-    (cd "$cli_src" && CGO_ENABLED=0 go build -ldflags "-s -w -X main.version=$DAPR_CLI_VERSION -X main.apiVersion=1.0" -o "$DAPR_HOME/dapr.tmp" .) \
+    (cd "$cli_src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -ldflags "-s -w -X main.version=$DAPR_CLI_VERSION -X main.apiVersion=1.0" -o "$DAPR_HOME/dapr.tmp" .) \
       || die "building the dapr CLI failed"
     mv "$DAPR_HOME/dapr.tmp" "$DAPR_HOME/dapr"
   fi

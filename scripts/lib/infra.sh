@@ -127,6 +127,8 @@ listeners.tcp.default = 127.0.0.1:$RABBITMQ_PORT
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $RABBITMQ_MGMT_PORT
 loopback_users = none
+# Queue statistics every second, not every five, so operators and tests see deliveries soon.
+collect_statistics_interval = 1000
 CONF
     if /usr/lib/rabbitmq/bin/rabbitmqctl -q status >/dev/null 2>&1; then exit 0; fi
     log "starting RabbitMQ on 127.0.0.1:$RABBITMQ_PORT (management on :$RABBITMQ_MGMT_PORT)"
@@ -225,20 +227,20 @@ start_dapr_control_plane() {
   if ! pid_alive "$dir/placement.pid"; then
     log "starting Dapr placement on 127.0.0.1:$PLACEMENT_PORT"
     nohup "$DAPR_BIN/placement" --port "$PLACEMENT_PORT" --listen-address 127.0.0.1 \
-      --healthz-port 58080 --metrics-port 59090 --raft-logstore-path "$dir/placement-raft" \
+      --healthz-port "$PLACEMENT_HEALTH_PORT" --metrics-port "$PLACEMENT_METRICS_PORT" --raft-logstore-path "$dir/placement-raft" \
       >"$dir/placement.log" 2>&1 &
     echo $! > "$dir/placement.pid"
   fi
   if ! pid_alive "$dir/scheduler.pid"; then
     log "starting Dapr scheduler on 127.0.0.1:$SCHEDULER_PORT"
     nohup "$DAPR_BIN/scheduler" --port "$SCHEDULER_PORT" --listen-address 127.0.0.1 \
-      --healthz-port 58081 --metrics-port 59091 --etcd-data-dir "$dir/scheduler-etcd" \
-      --etcd-client-port 52379 \
+      --healthz-port "$SCHEDULER_HEALTH_PORT" --metrics-port "$SCHEDULER_METRICS_PORT" --etcd-data-dir "$dir/scheduler-etcd" \
+      --etcd-client-port "$SCHEDULER_ETCD_CLIENT_PORT" \
       >"$dir/scheduler.log" 2>&1 &
     echo $! > "$dir/scheduler.pid"
   fi
-  wait_for "Dapr placement" 60 curl -fsS http://127.0.0.1:58080/healthz
-  wait_for "Dapr scheduler" 90 curl -fsS http://127.0.0.1:58081/healthz
+  wait_for "Dapr placement" 60 curl -fsS "http://127.0.0.1:$PLACEMENT_HEALTH_PORT/healthz"
+  wait_for "Dapr scheduler" 90 curl -fsS "http://127.0.0.1:$SCHEDULER_HEALTH_PORT/healthz"
 }
 
 stop_pidfile() {

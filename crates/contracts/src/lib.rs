@@ -18,7 +18,8 @@ pub mod topics {
     pub const ORDER_EVENTS: &str = "order-events";
     pub const PAYMENT_EVENTS: &str = "payment-events";
 
-    pub const ALL_DOMAIN_TOPICS: &[&str] = &[USER_EVENTS, STOCK_EVENTS, ORDER_EVENTS, PAYMENT_EVENTS];
+    pub const ALL_DOMAIN_TOPICS: &[&str] =
+        &[USER_EVENTS, STOCK_EVENTS, ORDER_EVENTS, PAYMENT_EVENTS];
 
     /// Notification jobs on the `jobs` component, and where the ones that cannot be delivered go.
     pub const NOTIFICATION_JOBS: &str = "notification-jobs";

@@ -27,7 +27,10 @@ pub enum EnvelopeError {
     #[error("not a valid CloudEvent: {0}")]
     Malformed(String),
     #[error("expected an event of type {expected}, got {actual}")]
-    UnexpectedType { expected: &'static str, actual: String },
+    UnexpectedType {
+        expected: &'static str,
+        actual: String,
+    },
     #[error("the event carries no data")]
     MissingData,
     #[error("the event data does not match its contract: {0}")]
@@ -142,7 +145,9 @@ mod tests {
 
     #[test]
     fn round_trips_through_json_with_type_subject_and_data() {
-        let event = Pinged { target: "t-1".into() };
+        let event = Pinged {
+            target: "t-1".into(),
+        };
         let envelope = EventEnvelope::wrap("shop/test", &event).unwrap();
         let parsed = EventEnvelope::from_json(&envelope.to_json().unwrap()).unwrap();
         assert_eq!(parsed.event_type(), "shop.test.pinged.v1");

@@ -22,7 +22,9 @@ pub async fn connect_and_migrate(
     let options = match &config.url {
         Some(url) => url.parse::<PgConnectOptions>()?,
         None => {
-            let password = sidecar.secret(&format!("postgres-{}-password", config.name)).await?;
+            let password = sidecar
+                .secret(&format!("postgres-{}-password", config.name))
+                .await?;
             PgConnectOptions::new()
                 .host(&config.host)
                 .port(config.port)
@@ -42,5 +44,8 @@ pub async fn connect_and_migrate(
 
 /// True when the database answers a trivial query.
 pub async fn is_ready(pool: &PgPool) -> bool {
-    sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await.is_ok()
+    sqlx::query_scalar::<_, i32>("SELECT 1")
+        .fetch_one(pool)
+        .await
+        .is_ok()
 }

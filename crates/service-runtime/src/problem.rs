@@ -4,8 +4,8 @@
 //! match on it; `title` is the same for every occurrence of a kind and `detail` explains this one.
 //! Internal causes never end up here: services log them with the request id instead.
 
-use salvo::http::header::{CONTENT_TYPE, HeaderValue};
 use salvo::http::StatusCode;
+use salvo::http::header::{CONTENT_TYPE, HeaderValue};
 use salvo::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -52,8 +52,10 @@ impl Problem {
 
     pub fn with_extension(mut self, name: &str, value: impl Serialize) -> Self {
         // Serializing plain data into a Value cannot fail; fall back to null rather than panic.
-        self.extensions
-            .insert(name.into(), serde_json::to_value(value).unwrap_or(Value::Null));
+        self.extensions.insert(
+            name.into(),
+            serde_json::to_value(value).unwrap_or(Value::Null),
+        );
         self
     }
 
@@ -64,7 +66,12 @@ impl Problem {
     // The common kinds, so that the same situation has the same `type` in every service.
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad-request", "The request is malformed").with_detail(detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "The request is malformed",
+        )
+        .with_detail(detail)
     }
 
     pub fn validation(errors: impl Serialize) -> Self {
@@ -77,21 +84,39 @@ impl Problem {
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not-found", "The resource does not exist").with_detail(detail)
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "The resource does not exist",
+        )
+        .with_detail(detail)
     }
 
     pub fn conflict(kind: &str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, kind, "The request conflicts with the current state")
-            .with_detail(detail)
+        Self::new(
+            StatusCode::CONFLICT,
+            kind,
+            "The request conflicts with the current state",
+        )
+        .with_detail(detail)
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication is required")
-            .with_detail(detail)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authentication is required",
+        )
+        .with_detail(detail)
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "The caller may not do this").with_detail(detail)
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "The caller may not do this",
+        )
+        .with_detail(detail)
     }
 
     pub fn unavailable(detail: impl Into<String>) -> Self {

@@ -20,7 +20,12 @@ pub struct Subscription {
 
 impl Subscription {
     pub fn new(pubsubname: &'static str, topic: &'static str, route: &'static str) -> Self {
-        Self { pubsubname, topic, route, dead_letter_topic: None }
+        Self {
+            pubsubname,
+            topic,
+            route,
+            dead_letter_topic: None,
+        }
     }
 
     pub fn with_dead_letter_topic(mut self, topic: &'static str) -> Self {
@@ -34,7 +39,13 @@ pub struct SubscriptionList(pub Vec<Subscription>);
 
 #[async_trait]
 impl Handler for SubscriptionList {
-    async fn handle(&self, _req: &mut Request, _depot: &mut Depot, res: &mut Response, _ctrl: &mut FlowCtrl) {
+    async fn handle(
+        &self,
+        _req: &mut Request,
+        _depot: &mut Depot,
+        res: &mut Response,
+        _ctrl: &mut FlowCtrl,
+    ) {
         res.render(Json(&self.0));
     }
 }

@@ -33,7 +33,11 @@ pub struct Readiness {
 pub async fn serve(config: &RuntimeConfig, router: Router, readiness: Readiness) {
     let router = Router::new()
         .push(Router::with_path("healthz").get(healthz))
-        .push(Router::with_path("readyz").hoop(salvo::affix_state::inject(readiness)).get(readyz))
+        .push(
+            Router::with_path("readyz")
+                .hoop(salvo::affix_state::inject(readiness))
+                .get(readyz),
+        )
         .push(router);
     let service = Service::new(router)
         .hoop(trace_request)
@@ -100,7 +104,9 @@ async fn readyz(depot: &mut Depot, res: &mut Response) {
         None => true,
     };
     if sidecar && database {
-        res.render(Json(serde_json::json!({ "sidecar": "ready", "database": "ready" })));
+        res.render(Json(
+            serde_json::json!({ "sidecar": "ready", "database": "ready" }),
+        ));
     } else {
         let state = |ok| if ok { "ready" } else { "unavailable" };
         res.render(
@@ -117,12 +123,21 @@ struct RequireAppToken(Option<String>);
 
 #[async_trait]
 impl Handler for RequireAppToken {
-    async fn handle(&self, req: &mut Request, depot: &mut Depot, res: &mut Response, ctrl: &mut FlowCtrl) {
+    async fn handle(
+        &self,
+        req: &mut Request,
+        depot: &mut Depot,
+        res: &mut Response,
+        ctrl: &mut FlowCtrl,
+    ) {
         let Some(expected) = &self.0 else { return };
         if matches!(req.uri().path(), "/healthz" | "/readyz") {
             return;
         }
-        let presented = req.headers().get(APP_API_TOKEN_HEADER).map(|v| v.as_bytes());
+        let presented = req
+            .headers()
+            .get(APP_API_TOKEN_HEADER)
+            .map(|v| v.as_bytes());
         if !presented.is_some_and(|token| constant_time_eq(token, expected.as_bytes())) {
             res.render(Problem::unauthorized(
                 "this service only accepts calls through its Dapr sidecar",
@@ -140,7 +155,12 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// One span per request, a child of the caller's W3C trace context, carrying the request id.
 #[handler]
-async fn trace_request(req: &mut Request, depot: &mut Depot, res: &mut Response, ctrl: &mut FlowCtrl) {
+async fn trace_request(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+    ctrl: &mut FlowCtrl,
+) {
     let request_id = req
         .headers()
         .get(REQUEST_ID_HEADER)
@@ -162,7 +182,9 @@ async fn trace_request(req: &mut Request, depot: &mut Depot, res: &mut Response,
     depot.insert(REQUEST_ID_HEADER, request_id.clone());
 
     let started = std::time::Instant::now();
-    ctrl.call_next(req, depot, res).instrument(span.clone()).await;
+    ctrl.call_next(req, depot, res)
+        .instrument(span.clone())
+        .await;
     let status = res.status_code.unwrap_or(StatusCode::OK);
     span.record("status", status.as_u16());
     if let Ok(value) = request_id.parse() {
@@ -180,7 +202,10 @@ async fn trace_request(req: &mut Request, depot: &mut Depot, res: &mut Response,
 
 /// The request id of the current request, for handlers that log or forward it.
 pub fn request_id(depot: &Depot) -> Option<&str> {
-    depot.get::<String>(REQUEST_ID_HEADER).ok().map(String::as_str)
+    depot
+        .get::<String>(REQUEST_ID_HEADER)
+        .ok()
+        .map(String::as_str)
 }
 
 struct HeaderExtractor<'a>(&'a HeaderMap);

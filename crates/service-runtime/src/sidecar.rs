@@ -49,7 +49,10 @@ impl From<tonic::Status> for SidecarError {
         if status.code() == tonic::Code::Unavailable {
             return SidecarError::Unreachable(message);
         }
-        SidecarError::Rejected { code: status.code(), message }
+        SidecarError::Rejected {
+            code: status.code(),
+            message,
+        }
     }
 }
 
@@ -57,13 +60,29 @@ impl From<tonic::Status> for SidecarError {
 #[derive(Debug, Clone)]
 pub enum StateOperation {
     /// Write `value` under `key` unconditionally.
-    Upsert { key: String, value: Vec<u8>, metadata: HashMap<String, String> },
+    Upsert {
+        key: String,
+        value: Vec<u8>,
+        metadata: HashMap<String, String>,
+    },
     /// Write `value` under `key` only if the stored ETag still matches `etag`.
-    Replace { key: String, value: Vec<u8>, etag: String, metadata: HashMap<String, String> },
+    Replace {
+        key: String,
+        value: Vec<u8>,
+        etag: String,
+        metadata: HashMap<String, String>,
+    },
     /// Write `value` under `key` only if the key does not exist yet (first-write concurrency
     /// without an ETag), which fails the whole transaction otherwise.
-    Create { key: String, value: Vec<u8>, metadata: HashMap<String, String> },
-    Delete { key: String, etag: Option<String> },
+    Create {
+        key: String,
+        value: Vec<u8>,
+        metadata: HashMap<String, String>,
+    },
+    Delete {
+        key: String,
+        etag: Option<String>,
+    },
 }
 
 impl StateOperation {
@@ -74,11 +93,22 @@ impl StateOperation {
             consistency: StateConsistency::ConsistencyStrong as i32,
         });
         let (operation_type, key, value, etag, metadata, options) = match self {
-            Self::Upsert { key, value, metadata } => ("upsert", key, value, None, metadata, None),
-            Self::Replace { key, value, etag, metadata } => {
-                ("upsert", key, value, Some(etag), metadata, first_write)
-            }
-            Self::Create { key, value, metadata } => ("upsert", key, value, None, metadata, first_write),
+            Self::Upsert {
+                key,
+                value,
+                metadata,
+            } => ("upsert", key, value, None, metadata, None),
+            Self::Replace {
+                key,
+                value,
+                etag,
+                metadata,
+            } => ("upsert", key, value, Some(etag), metadata, first_write),
+            Self::Create {
+                key,
+                value,
+                metadata,
+            } => ("upsert", key, value, None, metadata, first_write),
             Self::Delete { key, etag } => ("delete", key, Vec::new(), etag, HashMap::new(), None),
         };
         dapr_v1::TransactionalStateOperation {
@@ -180,7 +210,9 @@ impl Sidecar {
         envelope: &EventEnvelope,
         partition_key: Option<&str>,
     ) -> Result<(), SidecarError> {
-        let data = envelope.to_json().map_err(|e| SidecarError::Encoding(e.to_string()))?;
+        let data = envelope
+            .to_json()
+            .map_err(|e| SidecarError::Encoding(e.to_string()))?;
         let mut metadata = HashMap::new();
         if let Some(key) = partition_key {
             metadata.insert("partitionKey".to_owned(), key.to_owned());
@@ -198,7 +230,11 @@ impl Sidecar {
         Ok(())
     }
 
-    pub async fn get_state(&self, store: &str, key: &str) -> Result<Option<StoredState>, SidecarError> {
+    pub async fn get_state(
+        &self,
+        store: &str,
+        key: &str,
+    ) -> Result<Option<StoredState>, SidecarError> {
         let response = self
             .grpc
             .clone()
@@ -214,11 +250,18 @@ impl Sidecar {
         if response.etag.is_empty() && response.data.is_empty() {
             return Ok(None);
         }
-        Ok(Some(StoredState { value: response.data, etag: response.etag }))
+        Ok(Some(StoredState {
+            value: response.data,
+            etag: response.etag,
+        }))
     }
 
     /// Reads many keys in one call; missing keys are left out of the answer.
-    pub async fn get_bulk_state(&self, store: &str, keys: Vec<String>) -> Result<HashMap<String, StoredState>, SidecarError> {
+    pub async fn get_bulk_state(
+        &self,
+        store: &str,
+        keys: Vec<String>,
+    ) -> Result<HashMap<String, StoredState>, SidecarError> {
         let response = self
             .grpc
             .clone()
@@ -233,10 +276,19 @@ impl Sidecar {
         let mut found = HashMap::with_capacity(response.items.len());
         for item in response.items {
             if !item.error.is_empty() {
-                return Err(SidecarError::Rejected { code: tonic::Code::Internal, message: item.error });
+                return Err(SidecarError::Rejected {
+                    code: tonic::Code::Internal,
+                    message: item.error,
+                });
             }
             if !item.data.is_empty() || !item.etag.is_empty() {
-                found.insert(item.key, StoredState { value: item.data, etag: item.etag });
+                found.insert(
+                    item.key,
+                    StoredState {
+                        value: item.data,
+                        etag: item.etag,
+                    },
+                );
             }
         }
         Ok(found)
@@ -253,7 +305,10 @@ impl Sidecar {
             .clone()
             .execute_state_transaction(dapr_v1::ExecuteStateTransactionRequest {
                 store_name: store.into(),
-                operations: operations.into_iter().map(StateOperation::into_proto).collect(),
+                operations: operations
+                    .into_iter()
+                    .map(StateOperation::into_proto)
+                    .collect(),
                 metadata,
             })
             .await?;
@@ -284,15 +339,25 @@ impl Sidecar {
     }
 
     /// An HTTP request to `method_path` on app `app_id`, through Dapr service invocation.
-    pub fn invoke(&self, http_method: reqwest::Method, app_id: &str, method_path: &str) -> reqwest::RequestBuilder {
+    pub fn invoke(
+        &self,
+        http_method: reqwest::Method,
+        app_id: &str,
+        method_path: &str,
+    ) -> reqwest::RequestBuilder {
         let path = method_path.trim_start_matches('/');
-        self.http
-            .request(http_method, format!("{}/v1.0/invoke/{app_id}/method/{path}", self.http_base))
+        self.http.request(
+            http_method,
+            format!("{}/v1.0/invoke/{app_id}/method/{path}", self.http_base),
+        )
     }
 
     /// The sidecar's HTTP API, for building blocks not wrapped here (actor state and reminders).
     pub fn http_api(&self, http_method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http.request(http_method, format!("{}/{}", self.http_base, path.trim_start_matches('/')))
+        self.http.request(
+            http_method,
+            format!("{}/{}", self.http_base, path.trim_start_matches('/')),
+        )
     }
 
     /// The generated gRPC client, for the rest of Dapr's API.

@@ -29,15 +29,32 @@ impl StartedService {
         let config = RuntimeConfig::from_env(name, default_port)?;
         let telemetry = telemetry::init(&config)?;
         let sidecar = Sidecar::new(&config.sidecar)?;
-        Ok(Self { config, sidecar, database: None, _telemetry: telemetry })
+        Ok(Self {
+            config,
+            sidecar,
+            database: None,
+            _telemetry: telemetry,
+        })
     }
 
     /// Starts a service that owns a Postgres database: waits for the sidecar (the database
     /// password comes from its secret store), connects, and applies the migrations.
-    pub async fn with_database(name: &str, default_port: u16, migrator: &Migrator) -> anyhow::Result<(Self, PgPool)> {
+    pub async fn with_database(
+        name: &str,
+        default_port: u16,
+        migrator: &Migrator,
+    ) -> anyhow::Result<(Self, PgPool)> {
         let mut service = Self::without_database(name, default_port).await?;
-        service.sidecar.wait_until_ready(SIDECAR_START_TIMEOUT).await?;
-        let pool = crate::database::connect_and_migrate(&service.config.database, &service.sidecar, migrator).await?;
+        service
+            .sidecar
+            .wait_until_ready(SIDECAR_START_TIMEOUT)
+            .await?;
+        let pool = crate::database::connect_and_migrate(
+            &service.config.database,
+            &service.sidecar,
+            migrator,
+        )
+        .await?;
         tracing::info!(database = %service.config.database.name, "database ready and migrated");
         service.database = Some(pool.clone());
         Ok((service, pool))
@@ -45,7 +62,10 @@ impl StartedService {
 
     /// Serves `router` until SIGTERM.
     pub async fn serve(self, router: Router) {
-        let readiness = Readiness { sidecar: self.sidecar.clone(), database: self.database.clone() };
+        let readiness = Readiness {
+            sidecar: self.sidecar.clone(),
+            database: self.database.clone(),
+        };
         server::serve(&self.config, router, readiness).await;
     }
 }

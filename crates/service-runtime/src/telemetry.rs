@@ -31,7 +31,10 @@ pub fn init(config: &RuntimeConfig) -> anyhow::Result<TelemetryGuard> {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,h2=warn,tower=warn,hyper=warn"));
     let fmt = if optional("LOG_FORMAT").as_deref() == Some("json") {
-        tracing_subscriber::fmt::layer().json().with_current_span(true).boxed()
+        tracing_subscriber::fmt::layer()
+            .json()
+            .with_current_span(true)
+            .boxed()
     } else {
         tracing_subscriber::fmt::layer().compact().boxed()
     };
@@ -46,7 +49,11 @@ pub fn init(config: &RuntimeConfig) -> anyhow::Result<TelemetryGuard> {
             Some(
                 SdkTracerProvider::builder()
                     .with_batch_exporter(exporter)
-                    .with_resource(Resource::builder().with_service_name(config.service_name.clone()).build())
+                    .with_resource(
+                        Resource::builder()
+                            .with_service_name(config.service_name.clone())
+                            .build(),
+                    )
                     .build(),
             )
         }
@@ -56,6 +63,10 @@ pub fn init(config: &RuntimeConfig) -> anyhow::Result<TelemetryGuard> {
         tracing_opentelemetry::layer().with_tracer(provider.tracer(config.service_name.clone()))
     });
 
-    tracing_subscriber::registry().with(filter).with(fmt).with(otel).try_init()?;
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(fmt)
+        .with(otel)
+        .try_init()?;
     Ok(TelemetryGuard(provider))
 }

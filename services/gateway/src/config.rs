@@ -8,6 +8,8 @@ pub struct GatewayConfig {
 
 impl GatewayConfig {
     pub fn from_env() -> Result<Self, ConfigError> {
-        Ok(Self { max_body_bytes: parsed("GATEWAY_MAX_BODY_BYTES", 1024 * 1024)? })
+        Ok(Self {
+            max_body_bytes: parsed("GATEWAY_MAX_BODY_BYTES", 1024 * 1024)?,
+        })
     }
 }

@@ -37,7 +37,10 @@ pub async fn record_job(pool: &PgPool, job: &NotificationRequested) -> sqlx::Res
     Ok(result.rows_affected() == 1)
 }
 
-pub async fn find_job(pool: &PgPool, notification_id: Uuid) -> sqlx::Result<Option<NotificationJob>> {
+pub async fn find_job(
+    pool: &PgPool,
+    notification_id: Uuid,
+) -> sqlx::Result<Option<NotificationJob>> {
     sqlx::query_as::<_, NotificationJob>(
         "SELECT notification_id, channel, recipient, template, status, received_at
          FROM notification_jobs WHERE notification_id = $1",

@@ -76,11 +76,18 @@ pub struct OrderActor {
 
 impl OrderActor {
     pub fn new(sidecar: Sidecar, event_store: EventStore) -> Self {
-        Self { sidecar, event_store }
+        Self {
+            sidecar,
+            event_store,
+        }
     }
 
     /// Dispatches a method call; the answer is the JSON body returned to the caller.
-    pub async fn call(&self, order_id: &str, method: &str) -> Result<Option<OrderProjection>, ActorError> {
+    pub async fn call(
+        &self,
+        order_id: &str,
+        method: &str,
+    ) -> Result<Option<OrderProjection>, ActorError> {
         match method {
             "get" => self.projection(order_id).await,
             "refresh" => self.refresh(order_id).await.map(Some),
@@ -100,7 +107,11 @@ impl OrderActor {
         let projection = OrderProjection {
             order_id: order_id.into(),
             version: stream.version,
-            event_types: stream.events.into_iter().map(|e| e.event.event_type).collect(),
+            event_types: stream
+                .events
+                .into_iter()
+                .map(|e| e.event.event_type)
+                .collect(),
             refreshed_at: Utc::now(),
         };
         let operations = serde_json::json!([
@@ -108,13 +119,19 @@ impl OrderActor {
         ]);
         let response = self
             .sidecar
-            .http_api(Method::POST, &format!("v1.0/actors/{ACTOR_TYPE}/{order_id}/state"))
+            .http_api(
+                Method::POST,
+                &format!("v1.0/actors/{ACTOR_TYPE}/{order_id}/state"),
+            )
             .json(&operations)
             .send()
             .await
             .map_err(|e| ActorError::State(e.to_string()))?;
         if !response.status().is_success() {
-            return Err(ActorError::State(format!("saving actor state answered {}", response.status())));
+            return Err(ActorError::State(format!(
+                "saving actor state answered {}",
+                response.status()
+            )));
         }
         Ok(projection)
     }
@@ -122,7 +139,10 @@ impl OrderActor {
     async fn projection(&self, order_id: &str) -> Result<Option<OrderProjection>, ActorError> {
         let response = self
             .sidecar
-            .http_api(Method::GET, &format!("v1.0/actors/{ACTOR_TYPE}/{order_id}/state/{PROJECTION_KEY}"))
+            .http_api(
+                Method::GET,
+                &format!("v1.0/actors/{ACTOR_TYPE}/{order_id}/state/{PROJECTION_KEY}"),
+            )
             .send()
             .await
             .map_err(|e| ActorError::State(e.to_string()))?;
@@ -131,8 +151,15 @@ impl OrderActor {
             return Ok(None);
         }
         if !response.status().is_success() {
-            return Err(ActorError::State(format!("reading actor state answered {}", response.status())));
+            return Err(ActorError::State(format!(
+                "reading actor state answered {}",
+                response.status()
+            )));
         }
-        response.json().await.map(Some).map_err(|e| ActorError::State(e.to_string()))
+        response
+            .json()
+            .await
+            .map(Some)
+            .map_err(|e| ActorError::State(e.to_string()))
     }
 }

@@ -74,7 +74,11 @@ impl EventStore {
     }
 
     async fn head(&self, stream_id: &str) -> Result<Option<(StreamHead, String)>, EventStoreError> {
-        match self.sidecar.get_state(STORE_NAME, &head_key(stream_id)).await? {
+        match self
+            .sidecar
+            .get_state(STORE_NAME, &head_key(stream_id))
+            .await?
+        {
             None => Ok(None),
             Some(StoredState { value, etag }) => Ok(Some((serde_json::from_slice(&value)?, etag))),
         }
@@ -82,7 +86,11 @@ impl EventStore {
 
     /// The stream's current version (0 for a stream that does not exist).
     pub async fn version(&self, stream_id: &str) -> Result<u64, EventStoreError> {
-        Ok(self.head(stream_id).await?.map(|(head, _)| head.version).unwrap_or(0))
+        Ok(self
+            .head(stream_id)
+            .await?
+            .map(|(head, _)| head.version)
+            .unwrap_or(0))
     }
 
     /// Appends `events` if the stream is still at `expected_version`; returns the new version.
@@ -95,13 +103,20 @@ impl EventStore {
         let head = self.head(stream_id).await?;
         let current = head.as_ref().map(|(head, _)| head.version).unwrap_or(0);
         if current != expected_version {
-            return Err(EventStoreError::Conflict { expected: expected_version, current });
+            return Err(EventStoreError::Conflict {
+                expected: expected_version,
+                current,
+            });
         }
         let recorded_at = Utc::now();
         let mut operations = Vec::with_capacity(events.len() + 1);
         for (offset, event) in events.iter().enumerate() {
             let sequence = current + offset as u64 + 1;
-            let record = RecordedEvent { sequence, recorded_at, event };
+            let record = RecordedEvent {
+                sequence,
+                recorded_at,
+                event,
+            };
             operations.push(StateOperation::Create {
                 key: event_key(stream_id, sequence),
                 value: serde_json::to_vec(&record)?,
@@ -109,7 +124,9 @@ impl EventStore {
             });
         }
         let new_version = current + events.len() as u64;
-        let head_value = serde_json::to_vec(&StreamHead { version: new_version })?;
+        let head_value = serde_json::to_vec(&StreamHead {
+            version: new_version,
+        })?;
         operations.push(match head {
             Some((_, etag)) => StateOperation::Replace {
                 key: head_key(stream_id),
@@ -117,22 +134,38 @@ impl EventStore {
                 etag,
                 metadata: HashMap::new(),
             },
-            None => StateOperation::Create { key: head_key(stream_id), value: head_value, metadata: HashMap::new() },
+            None => StateOperation::Create {
+                key: head_key(stream_id),
+                value: head_value,
+                metadata: HashMap::new(),
+            },
         });
-        match self.sidecar.transact(STORE_NAME, operations, HashMap::new()).await {
+        match self
+            .sidecar
+            .transact(STORE_NAME, operations, HashMap::new())
+            .await
+        {
             Ok(()) => Ok(new_version),
             Err(SidecarError::EtagMismatch) => {
                 let current = self.version(stream_id).await?;
-                Err(EventStoreError::Conflict { expected: expected_version, current })
+                Err(EventStoreError::Conflict {
+                    expected: expected_version,
+                    current,
+                })
             }
             Err(other) => Err(other.into()),
         }
     }
 
     /// Reads the whole stream, in order.
-    pub async fn read<E: DeserializeOwned>(&self, stream_id: &str) -> Result<Stream<E>, EventStoreError> {
+    pub async fn read<E: DeserializeOwned>(
+        &self,
+        stream_id: &str,
+    ) -> Result<Stream<E>, EventStoreError> {
         let version = self.version(stream_id).await?;
-        let keys: Vec<String> = (1..=version).map(|sequence| event_key(stream_id, sequence)).collect();
+        let keys: Vec<String> = (1..=version)
+            .map(|sequence| event_key(stream_id, sequence))
+            .collect();
         let mut stored = if keys.is_empty() {
             HashMap::new()
         } else {
@@ -140,7 +173,9 @@ impl EventStore {
         };
         let mut events = Vec::with_capacity(version as usize);
         for sequence in 1..=version {
-            let state = stored.remove(&event_key(stream_id, sequence)).ok_or(EventStoreError::Gap(sequence))?;
+            let state = stored
+                .remove(&event_key(stream_id, sequence))
+                .ok_or(EventStoreError::Gap(sequence))?;
             events.push(serde_json::from_slice(&state.value)?);
         }
         Ok(Stream { version, events })

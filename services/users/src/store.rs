@@ -3,5 +3,7 @@
 use sqlx::PgPool;
 
 pub async fn count_users(pool: &PgPool) -> sqlx::Result<i64> {
-    sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users").fetch_one(pool).await
+    sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users")
+        .fetch_one(pool)
+        .await
 }

@@ -31,15 +31,28 @@ async fn gateway_reaches_users_through_dapr_service_invocation() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["x-request-id"], "e2e-skeleton-1");
     let body: Value = response.json().await.expect("json");
-    assert_eq!(body["service"], "users", "the answer comes from the users service: {body}");
-    assert!(body["registeredUsers"].as_i64().is_some_and(|n| n >= 0), "{body}");
+    assert_eq!(
+        body["service"], "users",
+        "the answer comes from the users service: {body}"
+    );
+    assert!(
+        body["registeredUsers"].as_i64().is_some_and(|n| n >= 0),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn unknown_routes_are_problem_json() {
-    let response = http().get(format!("{GATEWAY}/api/no-such-thing")).send().await.expect("gateway answers");
+    let response = http()
+        .get(format!("{GATEWAY}/api/no-such-thing"))
+        .send()
+        .await
+        .expect("gateway answers");
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
     let problem: Value = response.json().await.expect("json");
     assert_eq!(problem["status"], 404);
     assert_eq!(problem["type"], "/problems/not-found");
@@ -48,15 +61,24 @@ async fn unknown_routes_are_problem_json() {
 #[tokio::test]
 async fn a_service_port_refuses_calls_that_bypass_the_sidecar() {
     let response = http()
-        .get(format!("http://127.0.0.1:{}/users/stats", app_port("users")))
+        .get(format!(
+            "http://127.0.0.1:{}/users/stats",
+            app_port("users")
+        ))
         .send()
         .await
         .expect("users answers");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
 
     let forged = http()
-        .get(format!("http://127.0.0.1:{}/users/stats", app_port("users")))
+        .get(format!(
+            "http://127.0.0.1:{}/users/stats",
+            app_port("users")
+        ))
         .header("dapr-api-token", "not-the-token")
         .send()
         .await
@@ -65,9 +87,15 @@ async fn a_service_port_refuses_calls_that_bypass_the_sidecar() {
 }
 
 async fn append(stream: &str, expected_version: u64, types: &[&str]) -> reqwest::Response {
-    let events: Vec<Value> = types.iter().map(|t| json!({ "type": t, "note": "e2e" })).collect();
+    let events: Vec<Value> = types
+        .iter()
+        .map(|t| json!({ "type": t, "note": "e2e" }))
+        .collect();
     http()
-        .post(invoke_url("orders", &format!("internal/streams/{stream}/events")))
+        .post(invoke_url(
+            "orders",
+            &format!("internal/streams/{stream}/events"),
+        ))
         .json(&json!({ "expectedVersion": expected_version, "events": events }))
         .send()
         .await
@@ -89,7 +117,10 @@ async fn orders_appends_to_its_stream_in_dapr_state_and_refuses_a_stale_version(
     assert_eq!(problem["type"], "/problems/stream-version-conflict");
     assert_eq!(problem["currentVersion"], 2);
 
-    assert_eq!(append(&stream, 2, &["Closed"]).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        append(&stream, 2, &["Closed"]).await.status(),
+        StatusCode::CREATED
+    );
 
     let stream_body: Value = http()
         .get(invoke_url("orders", &format!("internal/streams/{stream}")))
@@ -100,8 +131,18 @@ async fn orders_appends_to_its_stream_in_dapr_state_and_refuses_a_stale_version(
         .await
         .unwrap();
     assert_eq!(stream_body["version"], 3);
-    let types: Vec<&str> = stream_body["events"].as_array().unwrap().iter().map(|e| e["event"]["type"].as_str().unwrap()).collect();
-    let sequences: Vec<u64> = stream_body["events"].as_array().unwrap().iter().map(|e| e["sequence"].as_u64().unwrap()).collect();
+    let types: Vec<&str> = stream_body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"]["type"].as_str().unwrap())
+        .collect();
+    let sequences: Vec<u64> = stream_body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["sequence"].as_u64().unwrap())
+        .collect();
     assert_eq!(types, ["Created", "Touched", "Closed"]);
     assert_eq!(sequences, [1, 2, 3]);
 }
@@ -109,7 +150,10 @@ async fn orders_appends_to_its_stream_in_dapr_state_and_refuses_a_stale_version(
 #[tokio::test]
 async fn concurrent_appends_at_one_version_let_exactly_one_win() {
     let stream = format!("e2e-race-{}", uuid::Uuid::now_v7());
-    assert_eq!(append(&stream, 0, &["Created"]).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        append(&stream, 0, &["Created"]).await.status(),
+        StatusCode::CREATED
+    );
 
     let contenders = (0..8).map(|_| {
         let stream = stream.clone();
@@ -119,8 +163,14 @@ async fn concurrent_appends_at_one_version_let_exactly_one_win() {
     for contender in contenders {
         statuses.push(contender.await.unwrap());
     }
-    let winners = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
-    let losers = statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count();
+    let winners = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let losers = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CONFLICT)
+        .count();
     assert_eq!((winners, losers), (1, 7), "statuses: {statuses:?}");
 }
 
@@ -132,7 +182,11 @@ async fn an_event_reaches_another_service_through_kafka() {
     publish("users", "events", topic, &event, "Kafka").await;
 
     let logged: Value = eventually("analytics to record the event", PATIENCE, || async {
-        let response = http().get(invoke_url("analytics", &format!("analytics/events/{id}"))).send().await.ok()?;
+        let response = http()
+            .get(invoke_url("analytics", &format!("analytics/events/{id}")))
+            .send()
+            .await
+            .ok()?;
         (response.status() == StatusCode::OK).then_some(response.json().await.ok()?)
     })
     .await;
@@ -143,20 +197,40 @@ async fn an_event_reaches_another_service_through_kafka() {
     // Proof that it travelled through Kafka: the topic exists in the broker and grew, and the
     // analytics consumer group has committed offsets on it.
     let after = kafka_topic_end_offset(topic);
-    assert!(after > before, "the {topic} topic did not grow ({before} -> {after})");
+    assert!(
+        after > before,
+        "the {topic} topic did not grow ({before} -> {after})"
+    );
     let groups = kafka_tool(
         "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
-        &["--bootstrap-server", &std::env::var("KAFKA_BOOTSTRAP").unwrap(), "--describe", "--group", "analytics"],
+        &[
+            "--bootstrap-server",
+            &std::env::var("KAFKA_BOOTSTRAP").unwrap(),
+            "--describe",
+            "--group",
+            "analytics",
+        ],
     );
-    assert!(groups.contains(topic), "the analytics consumer group does not read {topic}:\n{groups}");
+    assert!(
+        groups.contains(topic),
+        "the analytics consumer group does not read {topic}:\n{groups}"
+    );
 }
 
 fn kafka_topic_end_offset_or_zero(topic: &str) -> u64 {
     let listed = kafka_tool(
         "org.apache.kafka.tools.TopicCommand",
-        &["--bootstrap-server", &std::env::var("KAFKA_BOOTSTRAP").unwrap_or_default(), "--list"],
+        &[
+            "--bootstrap-server",
+            &std::env::var("KAFKA_BOOTSTRAP").unwrap_or_default(),
+            "--list",
+        ],
     );
-    if listed.lines().any(|line| line.trim() == topic) { kafka_topic_end_offset(topic) } else { 0 }
+    if listed.lines().any(|line| line.trim() == topic) {
+        kafka_topic_end_offset(topic)
+    } else {
+        0
+    }
 }
 
 #[tokio::test]
@@ -167,11 +241,21 @@ async fn a_job_reaches_notifications_through_rabbitmq() {
         &notification_id.to_string(),
         json!({ "notificationId": notification_id, "channel": "email", "recipient": "ada@example.com", "template": "welcome" }),
     );
-    publish("notifications", "jobs", "notification-jobs", &job, "RabbitMQ").await;
+    publish(
+        "notifications",
+        "jobs",
+        "notification-jobs",
+        &job,
+        "RabbitMQ",
+    )
+    .await;
 
     let recorded: Value = eventually("notifications to record the job", PATIENCE, || async {
         let response = http()
-            .get(invoke_url("notifications", &format!("notifications/jobs/{notification_id}")))
+            .get(invoke_url(
+                "notifications",
+                &format!("notifications/jobs/{notification_id}"),
+            ))
             .send()
             .await
             .ok()?;
@@ -182,41 +266,88 @@ async fn a_job_reaches_notifications_through_rabbitmq() {
     assert_eq!(recorded["template"], "welcome");
 
     // Proof that it travelled through RabbitMQ: Dapr's durable queue for the notifications
-    // consumer exists in the broker and has delivered messages.
-    let (status, queue) = rabbitmq_api("queues/%2F/notifications-notification-jobs").await;
-    assert_eq!(status, StatusCode::OK, "no notifications queue in RabbitMQ: {queue}");
+    // consumer exists in the broker, dead-letters into its own durable queue, and has delivered
+    // and acknowledged messages (the broker samples these statistics every second).
+    let queue: Value = eventually("RabbitMQ to count the delivery", PATIENCE, || async {
+        let (status, queue) = rabbitmq_api("queues/%2F/notifications-notification-jobs").await;
+        assert_ne!(
+            status,
+            StatusCode::NOT_FOUND,
+            "no notifications queue in RabbitMQ"
+        );
+        (queue["message_stats"]["ack"].as_u64().unwrap_or(0) >= 1).then_some(queue)
+    })
+    .await;
     assert_eq!(queue["durable"], true);
-    assert!(
-        queue["message_stats"]["deliver_get"].as_u64().unwrap_or(0) >= 1
-            || queue["message_stats"]["ack"].as_u64().unwrap_or(0) >= 1,
-        "the queue has delivered nothing: {queue}"
+    assert_eq!(
+        queue["arguments"]["x-dead-letter-exchange"],
+        "dlx-notifications-notification-jobs"
     );
+    let (status, dead_letters) =
+        rabbitmq_api("queues/%2F/dlq-notifications-notification-jobs").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "no dead-letter queue in RabbitMQ: {dead_letters}"
+    );
+    assert_eq!(dead_letters["durable"], true);
 }
 
 #[tokio::test]
 async fn order_actor_answers_methods_and_reminders_through_placement_and_scheduler() {
     let order_id = format!("e2e-actor-{}", uuid::Uuid::now_v7());
-    assert_eq!(append(&order_id, 0, &["Created", "Touched"]).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        append(&order_id, 0, &["Created", "Touched"]).await.status(),
+        StatusCode::CREATED
+    );
 
     let actor = format!("{}/v1.0/actors/OrderActor/{order_id}", sidecar("orders"));
-    let refreshed: Value = http().put(format!("{actor}/method/refresh")).send().await.unwrap().json().await.unwrap();
+    let refreshed: Value = http()
+        .put(format!("{actor}/method/refresh"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(refreshed["version"], 2, "{refreshed}");
     assert_eq!(refreshed["eventTypes"], json!(["Created", "Touched"]));
 
     // A reminder (stored by the scheduler) makes the actor catch up with a later append.
-    assert_eq!(append(&order_id, 2, &["Closed"]).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        append(&order_id, 2, &["Closed"]).await.status(),
+        StatusCode::CREATED
+    );
     let registered = http()
         .post(format!("{actor}/reminders/catch-up"))
         .json(&json!({ "dueTime": "1s" }))
         .send()
         .await
         .unwrap();
-    assert!(registered.status().is_success(), "registering a reminder failed: {}", registered.status());
+    assert!(
+        registered.status().is_success(),
+        "registering a reminder failed: {}",
+        registered.status()
+    );
 
-    let caught_up: Value = eventually("the reminder to refresh the projection", PATIENCE, || async {
-        let projection: Value = http().put(format!("{actor}/method/get")).send().await.ok()?.json().await.ok()?;
-        (projection["version"] == 3).then_some(projection)
-    })
+    let caught_up: Value = eventually(
+        "the reminder to refresh the projection",
+        PATIENCE,
+        || async {
+            let projection: Value = http()
+                .put(format!("{actor}/method/get"))
+                .send()
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
+            (projection["version"] == 3).then_some(projection)
+        },
+    )
     .await;
-    assert_eq!(caught_up["eventTypes"], json!(["Created", "Touched", "Closed"]));
+    assert_eq!(
+        caught_up["eventTypes"],
+        json!(["Created", "Touched", "Closed"])
+    );
 }

@@ -8,8 +8,14 @@ use crate::store::{self, NewLoggedEvent};
 /// Records a delivered domain event. Idempotent by CloudEvent id, so redeliveries are harmless.
 #[handler]
 pub async fn receive_event(req: &mut Request, depot: &mut Depot) -> DeliveryOutcome {
-    let Ok(pool) = depot.get_typed::<PgPool>() else { return DeliveryOutcome::Retry };
-    let envelope = match req.payload().await.map(|body| EventEnvelope::from_json(body)) {
+    let Ok(pool) = depot.get_typed::<PgPool>() else {
+        return DeliveryOutcome::Retry;
+    };
+    let envelope = match req
+        .payload()
+        .await
+        .map(|body| EventEnvelope::from_json(body))
+    {
         Ok(Ok(envelope)) => envelope,
         Ok(Err(error)) => {
             tracing::warn!(%error, "dropping a message that is not a CloudEvent");

@@ -6,8 +6,14 @@ use crate::store;
 
 /// One recorded event, by CloudEvent id.
 #[handler]
-pub async fn get_logged_event(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), Problem> {
-    let pool = depot.get_typed::<PgPool>().map_err(|_| Problem::internal())?;
+pub async fn get_logged_event(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+) -> Result<(), Problem> {
+    let pool = depot
+        .get_typed::<PgPool>()
+        .map_err(|_| Problem::internal())?;
     let event_id: String = req.param("event_id").unwrap_or_default();
     let event = store::find_event(pool, &event_id).await.map_err(|error| {
         tracing::error!(%error, "reading the event log failed");
@@ -18,6 +24,8 @@ pub async fn get_logged_event(req: &mut Request, depot: &mut Depot, res: &mut Re
             res.render(Json(event));
             Ok(())
         }
-        None => Err(Problem::not_found(format!("no event {event_id} has been received"))),
+        None => Err(Problem::not_found(format!(
+            "no event {event_id} has been received"
+        ))),
     }
 }

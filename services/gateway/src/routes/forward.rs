@@ -28,7 +28,11 @@ const FORWARDED_REQUEST_HEADERS: &[&str] = &[
 const FORWARDED_RESPONSE_HEADERS: &[&str] = &["content-type", "location", "etag", "retry-after"];
 
 #[handler]
-pub async fn forward(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), Problem> {
+pub async fn forward(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+) -> Result<(), Problem> {
     let (Ok(sidecar), Ok(upstream), Ok(config)) = (
         depot.get_typed::<Sidecar>(),
         depot.get_typed::<Upstream>(),
@@ -43,16 +47,19 @@ pub async fn forward(req: &mut Request, depot: &mut Depot, res: &mut Response) -
         path = format!("{path}?{query}");
     }
 
-    let body = req.payload_with_max_size(config.max_body_bytes).await.map_err(|error| match error {
-        ParseError::PayloadTooLarge => Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
-            "The request body is too large",
-        )
-        .with_detail(format!("the limit is {} bytes", config.max_body_bytes)),
-        other => Problem::bad_request(other.to_string()),
-    })?
-    .clone();
+    let body = req
+        .payload_with_max_size(config.max_body_bytes)
+        .await
+        .map_err(|error| match error {
+            ParseError::PayloadTooLarge => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "The request body is too large",
+            )
+            .with_detail(format!("the limit is {} bytes", config.max_body_bytes)),
+            other => Problem::bad_request(other.to_string()),
+        })?
+        .clone();
 
     let mut request = sidecar
         .invoke(req.method().clone(), upstream.app_id, &path)
@@ -68,19 +75,28 @@ pub async fn forward(req: &mut Request, depot: &mut Depot, res: &mut Response) -
 
     let response = request.send().await.map_err(|error| {
         tracing::warn!(%error, app = upstream.app_id, "service invocation failed");
-        Problem::unavailable(format!("the {} service did not answer", upstream.public_prefix))
+        Problem::unavailable(format!(
+            "the {} service did not answer",
+            upstream.public_prefix
+        ))
     })?;
 
     let status = response.status();
     // daprd answers for the target app when it cannot reach it (ERR_DIRECT_INVOKE); that is an
     // outage, not the app's answer, so it becomes a 503 problem.
     if status == StatusCode::INTERNAL_SERVER_ERROR
-        && response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
     {
         let bytes = response.bytes().await.unwrap_or_default();
         if bytes.windows(17).any(|w| w == b"ERR_DIRECT_INVOKE") {
             tracing::warn!(app = upstream.app_id, body = %String::from_utf8_lossy(&bytes), "target unavailable");
-            return Err(Problem::unavailable(format!("the {} service is unavailable", upstream.public_prefix)));
+            return Err(Problem::unavailable(format!(
+                "the {} service is unavailable",
+                upstream.public_prefix
+            )));
         }
         res.status_code(status);
         res.body(bytes.to_vec());
@@ -90,7 +106,8 @@ pub async fn forward(req: &mut Request, depot: &mut Depot, res: &mut Response) -
     res.status_code(status);
     for name in FORWARDED_RESPONSE_HEADERS {
         if let Some(value) = response.headers().get(*name) {
-            res.headers_mut().insert(HeaderName::from_static(name), value.clone());
+            res.headers_mut()
+                .insert(HeaderName::from_static(name), value.clone());
         }
     }
     let bytes = response.bytes().await.map_err(|error| {

@@ -8,9 +8,21 @@ pub use forward::Upstream;
 
 /// Public path prefix → (Dapr app id, path prefix on that app).
 const UPSTREAMS: &[Upstream] = &[
-    Upstream { public_prefix: "users", app_id: "users", app_prefix: "users" },
-    Upstream { public_prefix: "catalog", app_id: "inventory", app_prefix: "catalog" },
-    Upstream { public_prefix: "orders", app_id: "orders", app_prefix: "orders" },
+    Upstream {
+        public_prefix: "users",
+        app_id: "users",
+        app_prefix: "users",
+    },
+    Upstream {
+        public_prefix: "catalog",
+        app_id: "inventory",
+        app_prefix: "catalog",
+    },
+    Upstream {
+        public_prefix: "orders",
+        app_id: "orders",
+        app_prefix: "orders",
+    },
 ];
 
 pub fn router(sidecar: Sidecar, config: GatewayConfig) -> Router {

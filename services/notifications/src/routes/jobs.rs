@@ -11,7 +11,9 @@ use crate::store;
 /// contract is dropped, which dead-letters it (nothing is silently lost).
 #[handler]
 pub async fn receive_job(req: &mut Request, depot: &mut Depot) -> DeliveryOutcome {
-    let Ok(pool) = depot.get_typed::<PgPool>() else { return DeliveryOutcome::Retry };
+    let Ok(pool) = depot.get_typed::<PgPool>() else {
+        return DeliveryOutcome::Retry;
+    };
     let job = match req.payload().await.map(|body| {
         EventEnvelope::from_json(body).and_then(|envelope| envelope.data::<NotificationRequested>())
     }) {
@@ -39,8 +41,14 @@ pub async fn receive_job(req: &mut Request, depot: &mut Depot) -> DeliveryOutcom
 }
 
 #[handler]
-pub async fn get_job(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), Problem> {
-    let pool = depot.get_typed::<PgPool>().map_err(|_| Problem::internal())?;
+pub async fn get_job(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+) -> Result<(), Problem> {
+    let pool = depot
+        .get_typed::<PgPool>()
+        .map_err(|_| Problem::internal())?;
     let id: Uuid = req
         .param::<String>("notification_id")
         .and_then(|raw| raw.parse().ok())
@@ -54,6 +62,8 @@ pub async fn get_job(req: &mut Request, depot: &mut Depot, res: &mut Response) -
             res.render(Json(job));
             Ok(())
         }
-        None => Err(Problem::not_found(format!("no notification job {id} has been received"))),
+        None => Err(Problem::not_found(format!(
+            "no notification job {id} has been received"
+        ))),
     }
 }

@@ -10,7 +10,9 @@ impl From<ActorError> for Problem {
     fn from(error: ActorError) -> Self {
         match error {
             // daprd treats 404 from a method as permanent: the right answer for a method we lack.
-            ActorError::UnknownMethod(method) => Problem::not_found(format!("OrderActor has no method {method}")),
+            ActorError::UnknownMethod(method) => {
+                Problem::not_found(format!("OrderActor has no method {method}"))
+            }
             other => {
                 tracing::error!(error = %other, "actor call failed");
                 Problem::internal()
@@ -20,7 +22,9 @@ impl From<ActorError> for Problem {
 }
 
 fn actor(depot: &Depot) -> Result<&OrderActor, Problem> {
-    depot.get_typed::<OrderActor>().map_err(|_| Problem::internal())
+    depot
+        .get_typed::<OrderActor>()
+        .map_err(|_| Problem::internal())
 }
 
 fn param(req: &Request, name: &str) -> String {
@@ -33,7 +37,11 @@ pub async fn actor_config(res: &mut Response) {
 }
 
 #[handler]
-pub async fn invoke_method(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), Problem> {
+pub async fn invoke_method(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+) -> Result<(), Problem> {
     let (actor_id, method) = (param(req, "actor_id"), param(req, "method"));
     let span = tracing::info_span!("actor", actor_id = %actor_id, method = %method);
     let _entered = span.enter();
@@ -43,8 +51,14 @@ pub async fn invoke_method(req: &mut Request, depot: &mut Depot, res: &mut Respo
 }
 
 #[handler]
-pub async fn reminder(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), Problem> {
-    actor(depot)?.on_reminder(&param(req, "actor_id"), &param(req, "reminder")).await?;
+pub async fn reminder(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+) -> Result<(), Problem> {
+    actor(depot)?
+        .on_reminder(&param(req, "actor_id"), &param(req, "reminder"))
+        .await?;
     res.status_code(StatusCode::OK);
     Ok(())
 }

@@ -15,7 +15,11 @@ pub fn router(pool: PgPool, event_store: EventStore) -> Router {
         .push(Router::with_path("method/timer/{timer}").put(actor_callbacks::timer))
         .push(Router::with_path("method/{method}").put(actor_callbacks::invoke_method));
     Router::new()
-        .hoop(salvo::affix_state::inject(pool).inject(event_store).inject(actor))
+        .hoop(
+            salvo::affix_state::inject(pool)
+                .inject(event_store)
+                .inject(actor),
+        )
         .push(Router::with_path("dapr/config").get(actor_callbacks::actor_config))
         .push(actor_routes)
         .push(

@@ -42,11 +42,17 @@ impl From<EventStoreError> for Problem {
 }
 
 fn store(depot: &Depot) -> Result<&EventStore, Problem> {
-    depot.get_typed::<EventStore>().map_err(|_| Problem::internal())
+    depot
+        .get_typed::<EventStore>()
+        .map_err(|_| Problem::internal())
 }
 
 #[handler]
-pub async fn append_events(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), Problem> {
+pub async fn append_events(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+) -> Result<(), Problem> {
     let stream_id: String = req.param("stream_id").unwrap_or_default();
     let request: AppendRequest = req
         .parse_json()
@@ -55,14 +61,22 @@ pub async fn append_events(req: &mut Request, depot: &mut Depot, res: &mut Respo
     if request.events.is_empty() {
         return Err(Problem::validation(["events must not be empty"]));
     }
-    let version = store(depot)?.append(&stream_id, request.expected_version, &request.events).await?;
+    let version = store(depot)?
+        .append(&stream_id, request.expected_version, &request.events)
+        .await?;
     res.status_code(StatusCode::CREATED);
-    res.render(Json(serde_json::json!({ "streamId": stream_id, "version": version })));
+    res.render(Json(
+        serde_json::json!({ "streamId": stream_id, "version": version }),
+    ));
     Ok(())
 }
 
 #[handler]
-pub async fn read_stream(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), Problem> {
+pub async fn read_stream(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+) -> Result<(), Problem> {
     let stream_id: String = req.param("stream_id").unwrap_or_default();
     let stream = store(depot)?.read::<OpaqueEvent>(&stream_id).await?;
     res.render(Json(stream));

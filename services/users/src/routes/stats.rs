@@ -15,11 +15,16 @@ struct UserStats {
 /// How many users are registered, read from the users database.
 #[handler]
 pub async fn get_stats(depot: &mut Depot, res: &mut Response) -> Result<(), Problem> {
-    let pool = depot.get_typed::<PgPool>().map_err(|_| Problem::internal())?;
+    let pool = depot
+        .get_typed::<PgPool>()
+        .map_err(|_| Problem::internal())?;
     let registered_users = store::count_users(pool).await.map_err(|error| {
         tracing::error!(%error, "counting users failed");
         Problem::internal()
     })?;
-    res.render(Json(UserStats { service: "users", registered_users }));
+    res.render(Json(UserStats {
+        service: "users",
+        registered_users,
+    }));
     Ok(())
 }
