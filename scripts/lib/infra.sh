@@ -23,7 +23,6 @@ install_packages() {
   command -v java >/dev/null || missing+=(default-jre-headless)
   command -v mvn >/dev/null || missing+=(maven)
   command -v curl >/dev/null || missing+=(curl)
-  command -v jq >/dev/null || missing+=(jq)
   ((${#missing[@]})) || return 0
   log "installing from Debian: ${missing[*]}"
   local sudo=; [[ $(id -u) == 0 ]] || sudo=sudo
@@ -71,11 +70,26 @@ secret() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.a
 
 # --- Postgres: one cluster, one database and one owning role per service, plus the Dapr
 # state store's own database (the order event streams and actor state live there).
+# As root, Postgres runs as the postgres user, which may not be able to enter the checkout
+# (a clone under /root, say). Its directory then lives under /var/lib and .run/postgres links to it.
+prepare_postgres_dir() {
+  local dir=$SHOP_RUN/postgres
+  [[ $(id -u) == 0 ]] || { mkdir -p "$dir"; return 0; }
+  if [[ ! -e $dir ]]; then
+    mkdir -p "$dir"
+    chown postgres:postgres "$dir"
+    if ! runuser -u postgres -- test -w "$dir"; then
+      rmdir "$dir"
+      local outside; outside=/var/lib/shop-platform/$(printf '%s' "$REPO_ROOT" | sha256sum | cut -c1-12)/postgres
+      mkdir -p "$outside" && chown postgres:postgres "$outside" && ln -s "$outside" "$dir"
+    fi
+  fi
+}
+
 start_postgres() {
   local bin; bin=$(pg_bin)
   local data=$SHOP_RUN/postgres/data sock=$SHOP_RUN/postgres
-  mkdir -p "$sock"
-  [[ $(id -u) == 0 ]] && chown postgres:postgres "$sock"
+  prepare_postgres_dir
   if [[ ! -f $data/PG_VERSION ]]; then
     log "initialising Postgres in $data"
     as_postgres "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 >/dev/null
