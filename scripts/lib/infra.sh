@@ -88,8 +88,10 @@ prepare_postgres_dir() {
 
 start_postgres() {
   local bin; bin=$(pg_bin)
-  local data=$SHOP_RUN/postgres/data sock=$SHOP_RUN/postgres
   prepare_postgres_dir
+  # The resolved path: the postgres user may not be able to go through the link's directory.
+  local sock; sock=$(readlink -f "$SHOP_RUN/postgres")
+  local data=$sock/data
   if [[ ! -f $data/PG_VERSION ]]; then
     log "initialising Postgres in $data"
     as_postgres "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 >/dev/null
@@ -113,8 +115,9 @@ SQL
 
 stop_postgres() {
   local bin; bin=$(pg_bin) || return 0
-  [[ -f $SHOP_RUN/postgres/data/PG_VERSION ]] || return 0
-  as_postgres "$bin/pg_ctl" -D "$SHOP_RUN/postgres/data" -m fast -w stop >/dev/null 2>&1 || true
+  local data; data=$(readlink -f "$SHOP_RUN/postgres")/data
+  [[ -f $data/PG_VERSION ]] || return 0
+  as_postgres "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
 # --- RabbitMQ: our own node with its own data directory and the management plugin (its HTTP
