@@ -141,6 +141,7 @@ print_test_env() {
   echo "KAFKA_HOME=$KAFKA_HOME"
   echo "KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
   echo "RABBITMQ_MGMT_URL=http://127.0.0.1:$RABBITMQ_MGMT_PORT"
+  echo "RABBITMQ_AMQP_ADDR=127.0.0.1:$RABBITMQ_PORT"
 }
 
 run_tests() {
@@ -152,6 +153,7 @@ run_tests() {
   export SHOP_RUN KAFKA_HOME
   export KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
   export RABBITMQ_MGMT_URL=http://127.0.0.1:$RABBITMQ_MGMT_PORT
+  export RABBITMQ_AMQP_ADDR=127.0.0.1:$RABBITMQ_PORT
   (cd "$REPO_ROOT" && cargo test --workspace --locked --no-fail-fast "$@" 2>&1) | tee "$out" || status=$?
   local passed failed ignored
   passed=$(grep -oE '^test result: .* ([0-9]+) passed' "$out" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')

@@ -115,6 +115,23 @@ pub async fn publish(app: &str, pubsub: &str, topic: &str, event: &Value, broker
     );
 }
 
+/// Fails the test at once, naming the broker, when nothing listens at `addr` (the brokers'
+/// own clients would retry for minutes before giving up).
+pub fn require_reachable(broker: &str, addr: &str) {
+    let socket: std::net::SocketAddr = addr.parse().expect("a socket address");
+    if let Err(error) = std::net::TcpStream::connect_timeout(&socket, Duration::from_secs(2)) {
+        panic!("{broker} is not reachable at {addr}: {error}. The system is incomplete: `./shop status`, then `./shop up`");
+    }
+}
+
+pub fn require_kafka() {
+    require_reachable("Kafka", &required_env("KAFKA_BOOTSTRAP"));
+}
+
+pub fn require_rabbitmq() {
+    require_reachable("RabbitMQ", &required_env("RABBITMQ_AMQP_ADDR"));
+}
+
 /// Runs one of Kafka's own command-line tools (from the jars `./shop` fetched from Maven
 /// Central) and returns its standard output.
 pub fn kafka_tool(main_class: &str, args: &[&str]) -> String {

@@ -176,6 +176,7 @@ async fn concurrent_appends_at_one_version_let_exactly_one_win() {
 
 #[tokio::test]
 async fn an_event_reaches_another_service_through_kafka() {
+    require_kafka();
     let topic = "user-events";
     let before = kafka_topic_end_offset_or_zero(topic);
     let (id, event) = cloud_event("shop.e2e.ping.v1", "e2e", json!({ "hello": "kafka" }));
@@ -235,6 +236,7 @@ fn kafka_topic_end_offset_or_zero(topic: &str) -> u64 {
 
 #[tokio::test]
 async fn a_job_reaches_notifications_through_rabbitmq() {
+    require_rabbitmq();
     let notification_id = uuid::Uuid::new_v4();
     let (_, job) = cloud_event(
         "shop.notification.requested.v1",
