@@ -50,6 +50,14 @@ start_apps() {
   fi
   stop_apps
   mkdir -p "$SHOP_RUN/logs" "$SHOP_RUN/dapr"
+  # The Dapr CLI writes each app's and sidecar's log under <appDirPath>/.dapr/logs; point that
+  # into .run/ so that all data and logs live in the one git-ignored directory.
+  local s
+  for s in "${SERVICES[@]}"; do
+    mkdir -p "$SHOP_RUN/apps/$s"
+    [[ -L $REPO_ROOT/services/$s/.dapr ]] || rm -rf "$REPO_ROOT/services/$s/.dapr"
+    ln -sfn "../../.run/apps/$s" "$REPO_ROOT/services/$s/.dapr"
+  done
   log "starting the services with their Dapr sidecars (dapr run -f dapr/)"
   touch "$SHOP_RUN/dapr/run.started"
   # The app API token reaches daprd (APP_API_TOKEN, which it sends to the app on every call)
@@ -160,7 +168,7 @@ run_tests() {
   failed=$(grep -oE '[0-9]+ failed' "$out" | awk '{s+=$1} END {print s+0}')
   ignored=$(grep -oE '^test result: .*' "$out" | grep -oE '[0-9]+ ignored' | awk '{s+=$1} END {print s+0}')
   if ((status != 0 || failed != 0)); then
-    log "some tests failed; service logs: services/<name>/.dapr/logs, infrastructure logs: $SHOP_RUN"
+    log "some tests failed; logs: $SHOP_RUN/apps/<service>/logs (./shop logs <service>) and $SHOP_RUN"
     echo "test result: FAILED. $passed passed; $failed failed; $ignored ignored (all crates)"
     return 1
   fi
