@@ -39,18 +39,28 @@ install_packages() {
 # --- secrets: generated once per checkout, kept out of git, served by Dapr's local file secret store.
 ensure_secrets() {
   local file=$SHOP_RUN/secrets/secrets.json
-  if [[ ! -f $file ]]; then
-    mkdir -p "$SHOP_RUN/secrets"
-    local gen='import json,secrets,sys
-services=sys.argv[1].split()
-s={f"postgres-{n}-password": secrets.token_urlsafe(24) for n in services}
-s["rabbitmq-password"]=secrets.token_urlsafe(24)
-s["app-api-token"]=secrets.token_urlsafe(32)
-s["jwt-signing-key"]=secrets.token_urlsafe(48)
-print(json.dumps(s, indent=2))'
-    python3 -c "$gen" "${DATABASES[*]} orderstore" > "$file.tmp"
-    chmod 600 "$file.tmp" && mv "$file.tmp" "$file"
-  fi
+  mkdir -p "$SHOP_RUN/secrets"
+  # Generated once; a key added to this list later is added to an existing file, nothing else
+  # changes, so a second run keeps every password the databases already use.
+  python3 - "$file" "${DATABASES[*]} orderstore" <<'PY'
+import json, os, secrets, sys
+path, databases = sys.argv[1], sys.argv[2].split()
+current = json.load(open(path)) if os.path.exists(path) else {}
+wanted = {f"postgres-{name}-password": lambda: secrets.token_urlsafe(24) for name in databases}
+wanted.update({
+    "rabbitmq-password": lambda: secrets.token_urlsafe(24),
+    "app-api-token": lambda: secrets.token_urlsafe(32),
+    "jwt-signing-key": lambda: secrets.token_urlsafe(48),
+    "admin-email": lambda: "admin@shop.local",
+    "admin-password": lambda: secrets.token_urlsafe(24),
+})
+for key, make in wanted.items():
+    current.setdefault(key, make())
+tmp = path + ".tmp"
+with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+    json.dump(current, out, indent=2)
+os.replace(tmp, path)
+PY
   # Derived secrets that components need whole (connection strings), rebuilt every run from the above.
   python3 - "$file" "$PG_PORT" "$RABBITMQ_PORT" > "$SHOP_RUN/secrets/dapr-secrets.json" <<'PY'
 import json, sys

@@ -27,3 +27,4 @@ pub mod topics {
 }
 
 pub mod notification;
+pub mod user;

@@ -8,6 +8,7 @@
 pub mod cloudevent;
 pub mod config;
 pub mod database;
+pub mod outbox;
 pub mod problem;
 pub mod pubsub;
 pub mod server;

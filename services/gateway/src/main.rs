@@ -1,9 +1,17 @@
-//! The API gateway: the one entry point for clients. It owns no data; every `/api/...` request
-//! is forwarded to the service that owns the resource, through Dapr service invocation.
+//! The API gateway: the one entry point for clients. It owns no data. It verifies the caller's
+//! access token once, applies rate limits and CORS, and forwards every `/api/...` request to the
+//! service that owns the resource through Dapr service invocation, with the caller's identity
+//! in headers.
 
+mod auth;
 mod config;
+mod cors;
+mod rate_limit;
 mod routes;
 
+use std::time::Duration;
+
+use access_token::AccessTokenKey;
 use service_runtime::StartedService;
 
 #[tokio::main]
@@ -13,7 +21,13 @@ async fn main() -> anyhow::Result<()> {
     // token (every other service refuses calls that did not come through its sidecar).
     service.config.app_api_token = None;
     let config = config::GatewayConfig::from_env()?;
-    let router = routes::router(service.sidecar.clone(), config);
+    service
+        .sidecar
+        .wait_until_ready(Duration::from_secs(90))
+        .await?;
+    let tokens =
+        AccessTokenKey::from_secret(service.sidecar.secret("jwt-signing-key").await?.as_bytes());
+    let router = routes::router(service.sidecar.clone(), config, tokens);
     service.serve(router).await;
     Ok(())
 }

@@ -120,7 +120,9 @@ pub async fn publish(app: &str, pubsub: &str, topic: &str, event: &Value, broker
 pub fn require_reachable(broker: &str, addr: &str) {
     let socket: std::net::SocketAddr = addr.parse().expect("a socket address");
     if let Err(error) = std::net::TcpStream::connect_timeout(&socket, Duration::from_secs(2)) {
-        panic!("{broker} is not reachable at {addr}: {error}. The system is incomplete: `./shop status`, then `./shop up`");
+        panic!(
+            "{broker} is not reachable at {addr}: {error}. The system is incomplete: `./shop status`, then `./shop up`"
+        );
     }
 }
 
@@ -195,5 +197,55 @@ pub fn secret(name: &str) -> String {
     secrets[name]
         .as_str()
         .unwrap_or_else(|| panic!("no secret {name}"))
+        .to_owned()
+}
+
+/// A customer account made for one test.
+pub struct TestUser {
+    pub email: String,
+    pub password: String,
+    pub user_id: String,
+}
+
+/// Registers a fresh customer through the gateway.
+pub async fn register_user() -> TestUser {
+    let email = format!("customer-{}@example.com", uuid::Uuid::new_v4());
+    let password = "correct horse battery staple".to_owned();
+    let response = http()
+        .post(format!("{GATEWAY}/api/users/register"))
+        .json(&serde_json::json!({ "email": email, "password": password, "displayName": "Test Customer" }))
+        .send()
+        .await
+        .expect("gateway answers");
+    assert_eq!(
+        response.status(),
+        reqwest::StatusCode::CREATED,
+        "registration failed"
+    );
+    let body: Value = response.json().await.expect("json");
+    TestUser {
+        email,
+        password,
+        user_id: body["userId"].as_str().expect("user id").to_owned(),
+    }
+}
+
+/// Signs in through the gateway; returns the token pair as JSON.
+pub async fn login(email: &str, password: &str) -> Value {
+    let response = http()
+        .post(format!("{GATEWAY}/api/users/login"))
+        .json(&serde_json::json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .expect("gateway answers");
+    assert_eq!(response.status(), reqwest::StatusCode::OK, "login failed");
+    response.json().await.expect("json")
+}
+
+/// The access token of a fresh session for `user`.
+pub async fn access_token(user: &TestUser) -> String {
+    login(&user.email, &user.password).await["accessToken"]
+        .as_str()
+        .expect("access token")
         .to_owned()
 }

@@ -1,4 +1,5 @@
 //! The walking skeleton: one path through every building block, on the real runtime.
+#![allow(clippy::unwrap_used)] // a test that cannot go on should stop right there, loudly
 
 use std::time::Duration;
 

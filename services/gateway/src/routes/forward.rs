@@ -2,12 +2,14 @@
 //! (`/v1.0/invoke/<app>/method/<path>`), keeping method, body, status and the headers that carry
 //! meaning (content type, request id, W3C trace context, idempotency key).
 
+use access_token::{AccessTokenKey, USER_ID_HEADER, USER_ROLES_HEADER};
 use salvo::http::header::{self, HeaderName};
-use salvo::http::{ParseError, StatusCode};
+use salvo::http::{Method, ParseError, StatusCode};
 use salvo::prelude::*;
 use service_runtime::server::{REQUEST_ID_HEADER, request_id};
 use service_runtime::{Problem, Sidecar};
 
+use crate::auth::{self, Access};
 use crate::config::GatewayConfig;
 
 #[derive(Debug, Clone, Copy)]
@@ -15,6 +17,8 @@ pub struct Upstream {
     pub public_prefix: &'static str,
     pub app_id: &'static str,
     pub app_prefix: &'static str,
+    /// What the route demands of the caller, by method and path below the prefix.
+    pub access: fn(&Method, &str) -> Access,
 }
 
 const FORWARDED_REQUEST_HEADERS: &[&str] = &[
@@ -33,15 +37,18 @@ pub async fn forward(
     depot: &mut Depot,
     res: &mut Response,
 ) -> Result<(), Problem> {
-    let (Ok(sidecar), Ok(upstream), Ok(config)) = (
+    let (Ok(sidecar), Ok(upstream), Ok(config), Ok(tokens)) = (
         depot.get_typed::<Sidecar>(),
         depot.get_typed::<Upstream>(),
         depot.get_typed::<GatewayConfig>(),
+        depot.get_typed::<AccessTokenKey>(),
     ) else {
         tracing::error!("gateway state missing from depot");
         return Err(Problem::internal());
     };
     let rest: String = req.param("rest").unwrap_or_default();
+    let caller = auth::authenticate(req, tokens)?;
+    auth::authorize(&caller, (upstream.access)(req.method(), &rest))?;
     let mut path = format!("{}/{}", upstream.app_prefix, rest.trim_start_matches('/'));
     if let Some(query) = req.uri().query() {
         path = format!("{path}?{query}");
@@ -63,7 +70,14 @@ pub async fn forward(
 
     let mut request = sidecar
         .invoke(req.method().clone(), upstream.app_id, &path)
+        .timeout(config.upstream_timeout)
         .body(body);
+    // Identity headers are only ever the gateway's: whatever the client sent is not forwarded.
+    if let Some(claims) = &caller.0 {
+        request = request
+            .header(USER_ID_HEADER, claims.sub.to_string())
+            .header(USER_ROLES_HEADER, claims.roles.join(","));
+    }
     for name in FORWARDED_REQUEST_HEADERS {
         if let Some(value) = req.headers().get(*name) {
             request = request.header(*name, value);

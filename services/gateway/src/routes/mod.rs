@@ -1,32 +1,64 @@
 mod forward;
 
+use access_token::AccessTokenKey;
 use salvo::prelude::*;
 use service_runtime::Sidecar;
 
+use crate::auth;
 use crate::config::GatewayConfig;
+use crate::cors::Cors;
+use crate::rate_limit::RateLimiter;
 pub use forward::Upstream;
 
-/// Public path prefix → (Dapr app id, path prefix on that app).
+/// Public path prefix under `/api` → the Dapr app that owns it, the path prefix on that app,
+/// and what the route demands of the caller.
 const UPSTREAMS: &[Upstream] = &[
     Upstream {
         public_prefix: "users",
         app_id: "users",
         app_prefix: "users",
+        access: auth::users_access,
     },
     Upstream {
         public_prefix: "catalog",
         app_id: "inventory",
         app_prefix: "catalog",
+        access: auth::catalog_access,
     },
     Upstream {
         public_prefix: "orders",
         app_id: "orders",
         app_prefix: "orders",
+        access: auth::signed_in,
+    },
+    Upstream {
+        public_prefix: "admin/users",
+        app_id: "users",
+        app_prefix: "admin/users",
+        access: auth::admin,
+    },
+    Upstream {
+        public_prefix: "admin/catalog",
+        app_id: "inventory",
+        app_prefix: "admin/catalog",
+        access: auth::admin,
+    },
+    Upstream {
+        public_prefix: "admin/orders",
+        app_id: "orders",
+        app_prefix: "admin/orders",
+        access: auth::admin,
     },
 ];
 
-pub fn router(sidecar: Sidecar, config: GatewayConfig) -> Router {
-    let mut api = Router::with_path("api").hoop(salvo::affix_state::inject(sidecar).inject(config));
+pub fn router(sidecar: Sidecar, config: GatewayConfig, tokens: AccessTokenKey) -> Router {
+    let rate_limiter = RateLimiter::new(config.rate_limit_per_second, config.rate_limit_burst);
+    let cors = Cors::new(config.cors_origins.clone());
+    let mut api = Router::with_path("api").hoop(cors).hoop(rate_limiter).hoop(
+        salvo::affix_state::inject(sidecar)
+            .inject(config)
+            .inject(tokens),
+    );
     for upstream in UPSTREAMS {
         api = api.push(
             Router::with_path(upstream.public_prefix)

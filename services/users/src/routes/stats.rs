@@ -1,8 +1,8 @@
 use salvo::prelude::*;
 use serde::Serialize;
-use service_runtime::Problem;
-use sqlx::PgPool;
 
+use crate::app::UsersApp;
+use crate::error::UsersError;
 use crate::store;
 
 #[derive(Serialize)]
@@ -14,14 +14,9 @@ struct UserStats {
 
 /// How many users are registered, read from the users database.
 #[handler]
-pub async fn get_stats(depot: &mut Depot, res: &mut Response) -> Result<(), Problem> {
-    let pool = depot
-        .get_typed::<PgPool>()
-        .map_err(|_| Problem::internal())?;
-    let registered_users = store::count_users(pool).await.map_err(|error| {
-        tracing::error!(%error, "counting users failed");
-        Problem::internal()
-    })?;
+pub async fn get_stats(depot: &mut Depot, res: &mut Response) -> Result<(), UsersError> {
+    let app = UsersApp::from_depot(depot)?;
+    let registered_users = store::count_users(&app.pool).await?;
     res.render(Json(UserStats {
         service: "users",
         registered_users,
