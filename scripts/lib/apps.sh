@@ -174,3 +174,10 @@ run_tests() {
   fi
   echo "test result: ok. $passed passed; $failed failed; $ignored ignored (all crates)"
 }
+
+run_benchmarks() {
+  ensure_rust
+  export SHOP_RUN
+  log "running the benchmarks (release build) against the running system"
+  (cd "$REPO_ROOT" && cargo run -q --release --locked -p bench --bin shop-bench -- "$@")
+}
