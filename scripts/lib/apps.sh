@@ -178,6 +178,8 @@ run_tests() {
 run_benchmarks() {
   ensure_rust
   export SHOP_RUN
-  log "running the benchmarks (release build) against the running system"
-  (cd "$REPO_ROOT" && cargo run -q --release --locked -p bench --bin shop-bench -- "$@")
+  # The client is built like the services (dev profile, dependencies at opt-level 1): the
+  # figures describe the system as ./shop up runs it, not a tuned release deployment.
+  log "running the benchmarks against the running system"
+  (cd "$REPO_ROOT" && cargo run -q --locked -p bench --bin shop-bench -- "$@")
 }
