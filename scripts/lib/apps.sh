@@ -150,10 +150,12 @@ print_test_env() {
   echo "KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
   echo "RABBITMQ_MGMT_URL=http://127.0.0.1:$RABBITMQ_MGMT_PORT"
   echo "RABBITMQ_AMQP_ADDR=127.0.0.1:$RABBITMQ_PORT"
+  echo "PYTHON_TOOLS=$SHOP_CACHE/python-tools-$(sha256sum "$REPO_ROOT/tests/python/requirements.lock" | cut -c1-12)"
 }
 
 run_tests() {
   ensure_rust
+  ensure_python_tools
   local out=$SHOP_RUN/logs/test.log status=0
   mkdir -p "$SHOP_RUN/logs"
   log "running every test: unit, integration and end-to-end"

@@ -12,7 +12,13 @@ use serde_json::{Map, Value};
 
 pub const CONTENT_TYPE_PROBLEM: &str = "application/problem+json";
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, salvo::oapi::ToSchema)]
+#[salvo(schema(name = "Problem", example = json!({
+    "type": "/problems/validation-error",
+    "title": "The request is well-formed but some fields are invalid",
+    "status": 422,
+    "errors": [{ "field": "email", "message": "must be an email address" }]
+})))]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
@@ -24,6 +30,7 @@ pub struct Problem {
     pub instance: Option<String>,
     /// Extension members (RFC 9457 §3.2), e.g. the field errors of a validation problem.
     #[serde(flatten)]
+    #[salvo(schema(value_type = Object, additional_properties = true))]
     pub extensions: Map<String, Value>,
 }
 

@@ -63,6 +63,16 @@ impl From<UsersError> for Problem {
     }
 }
 
+/// Every endpoint lists its problem responses in its own `responses(...)`, so the error type
+/// adds nothing of its own to the OpenAPI document.
+impl salvo::oapi::EndpointOutRegister for UsersError {
+    fn register(
+        _components: &mut salvo::oapi::Components,
+        _operation: &mut salvo::oapi::Operation,
+    ) {
+    }
+}
+
 #[async_trait]
 impl Writer for UsersError {
     async fn write(self, req: &mut Request, depot: &mut Depot, res: &mut Response) {

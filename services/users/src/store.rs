@@ -11,7 +11,7 @@ use crate::domain::{DisplayName, Email, PhoneNumber, Role, ShippingAddress};
 use crate::error::UsersError;
 
 /// A user as they see themselves.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, salvo::oapi::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     pub user_id: Uuid,
@@ -239,7 +239,7 @@ pub async fn revoke_refresh_family(
 }
 
 /// A user as an administrator sees them in a list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, salvo::oapi::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserSummary {
     pub user_id: Uuid,

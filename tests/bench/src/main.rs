@@ -1,1 +1,152 @@
-fn main() {}
+//! `shop-bench`: throughput and latency percentiles of the running system (`./shop bench`).
+//!
+//! Three scenarios, each under the same closed-loop load (see `load`):
+//! - `login`: POST /api/users/login through the gateway: gateway, its sidecar, the users
+//!   sidecar, the users service, and an argon2id verification, which is slow on purpose;
+//! - `profile via gateway`: GET /api/users/me with a bearer token, the same path for a cheap read;
+//! - `profile direct`: the same read straight on the users service's port, with the headers
+//!   its sidecar would add. The difference between the last two is what the gateway and the two
+//!   Dapr hops cost.
+
+mod cli;
+mod cpu;
+mod load;
+mod summary;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, ensure};
+use e2e::GATEWAY;
+
+use crate::cli::{Only, Options};
+use crate::load::RequestFactory;
+use crate::summary::Summary;
+
+const LOGIN: &str = "login";
+const PROFILE_VIA_GATEWAY: &str = "profile via gateway";
+const PROFILE_DIRECT: &str = "profile direct";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let Some(options) = Options::parse(std::env::args().skip(1))? else {
+        println!("{}", cli::USAGE);
+        return Ok(());
+    };
+    ensure!(
+        std::env::var_os("SHOP_RUN").is_some(),
+        "SHOP_RUN is not set: run the benchmarks with `./shop bench`, which sets it to the run directory"
+    );
+    require_system_up().await?;
+
+    // One account for every request: the figures are about the path, not the data.
+    let user = e2e::register_user().await;
+    let access_token = e2e::access_token(&user).await;
+    let app_api_token = e2e::secret("app-api-token");
+
+    print_header(&options);
+    let mut summaries = Vec::new();
+    let mut cpu_shares = Vec::new();
+
+    if options.runs(Only::Login) {
+        let url = format!("{GATEWAY}/api/users/login");
+        let body = serde_json::json!({ "email": user.email, "password": user.password });
+        let request: RequestFactory = Arc::new(move |client| client.post(&url).json(&body));
+        summaries.push(measure(LOGIN, request, &options, &mut cpu_shares).await?);
+    }
+    if options.runs(Only::Gateway) {
+        let url = format!("{GATEWAY}/api/users/me");
+        let bearer = format!("Bearer {access_token}");
+        let request: RequestFactory =
+            Arc::new(move |client| client.get(&url).header("authorization", bearer.as_str()));
+        summaries.push(measure(PROFILE_VIA_GATEWAY, request, &options, &mut cpu_shares).await?);
+    }
+    if options.runs(Only::Direct) {
+        let url = format!("http://127.0.0.1:{}/users/me", e2e::app_port("users"));
+        let user_id = user.user_id.clone();
+        let request: RequestFactory = Arc::new(move |client| {
+            client
+                .get(&url)
+                .header("dapr-api-token", app_api_token.as_str())
+                .header("x-user-id", user_id.as_str())
+                .header("x-user-roles", "customer")
+        });
+        summaries.push(measure(PROFILE_DIRECT, request, &options, &mut cpu_shares).await?);
+    }
+
+    println!();
+    summary::print_table(&summaries);
+    if !cpu_shares.is_empty() {
+        println!(
+            "load generator's own CPU, in % of one core: {}",
+            cpu_shares.join(", ")
+        );
+    }
+    let find = |name| summaries.iter().find(|s| s.scenario == name);
+    if let (Some(via_gateway), Some(direct)) = (find(PROFILE_VIA_GATEWAY), find(PROFILE_DIRECT)) {
+        summary::print_hop_cost(via_gateway, direct);
+    }
+    Ok(())
+}
+
+/// Fails early, with the fix, rather than in the middle of registering the benchmark's user.
+async fn require_system_up() -> anyhow::Result<()> {
+    let url = format!("{GATEWAY}/healthz");
+    let response = e2e::http().get(&url).send().await.with_context(|| {
+        format!("the gateway does not answer at {url}: is the system up? (`./shop status`)")
+    })?;
+    ensure!(
+        response.status().is_success(),
+        "the gateway is not healthy ({} from {url}): see `./shop status`",
+        response.status()
+    );
+    Ok(())
+}
+
+fn print_header(options: &Options) {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "an unknown number of".to_owned());
+    let client_profile = if cfg!(debug_assertions) {
+        "dev profile"
+    } else {
+        "release profile"
+    };
+    println!(
+        "shop-bench: closed loop, {} workers per scenario (each from its own 127.10.x.y source address), \
+         {} s warm-up discarded, then {} s measured",
+        options.concurrency,
+        load::WARM_UP.as_secs_f64(),
+        options.measured.as_secs_f64(),
+    );
+    println!(
+        "builds: services as `./shop up` builds them (dev profile, dependencies at opt-level 1), \
+         this client {client_profile}; {cores} cores shared by the client, the services, their \
+         sidecars, Postgres and the brokers"
+    );
+}
+
+async fn measure(
+    scenario: &'static str,
+    request: RequestFactory,
+    options: &Options,
+    cpu_shares: &mut Vec<String>,
+) -> anyhow::Result<Summary> {
+    eprintln!(
+        "running {scenario}: {} s warm-up + {} s ...",
+        load::WARM_UP.as_secs_f64(),
+        options.measured.as_secs_f64()
+    );
+    let cpu_before = cpu::process_cpu_time();
+    let started = std::time::Instant::now();
+    let samples = load::run(request, options.concurrency, options.measured).await?;
+    if let (Some(before), Some(after)) = (cpu_before, cpu::process_cpu_time()) {
+        let share = cpu_share(after.saturating_sub(before), started.elapsed());
+        cpu_shares.push(format!("{scenario} {share:.0}%"));
+    }
+    Ok(Summary::new(scenario, samples, options.measured))
+}
+
+fn cpu_share(cpu: Duration, wall: Duration) -> f64 {
+    100.0 * cpu.as_secs_f64() / wall.as_secs_f64().max(f64::EPSILON)
+}

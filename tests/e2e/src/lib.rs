@@ -249,3 +249,24 @@ pub async fn access_token(user: &TestUser) -> String {
         .expect("access token")
         .to_owned()
 }
+
+/// A Python test tool from the virtualenv `./shop test` installs (schemathesis, the validator).
+pub fn python_tool(name: &str) -> PathBuf {
+    let path = PathBuf::from(required_env("PYTHON_TOOLS"))
+        .join("bin")
+        .join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run the tests with `./shop test`, which installs it",
+        path.display()
+    );
+    path
+}
+
+/// Signs the configured administrator in and returns an access token.
+pub async fn admin_access_token() -> String {
+    login(&secret("admin-email"), &secret("admin-password")).await["accessToken"]
+        .as_str()
+        .expect("access token")
+        .to_owned()
+}

@@ -1,4 +1,5 @@
 mod forward;
+mod openapi;
 
 use access_token::AccessTokenKey;
 use salvo::prelude::*;
@@ -66,5 +67,8 @@ pub fn router(sidecar: Sidecar, config: GatewayConfig, tokens: AccessTokenKey) -
                 .push(Router::with_path("{**rest}").goal(forward::forward)),
         );
     }
-    Router::new().push(api)
+    let docs =
+        salvo_oapi::swagger_ui::SwaggerUi::new(openapi::DOCUMENT_PATH).into_router("api/docs");
+    api = api.push(Router::with_path("openapi.json").get(openapi::api_document));
+    Router::new().push(docs).push(api)
 }

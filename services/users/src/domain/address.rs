@@ -15,7 +15,7 @@ const POSTAL_CODE_MAX_CHARS: usize = 20;
 /// Every field defaults to empty, so a missing field is reported by [`ShippingAddress::parse`]
 /// together with all other problems (a 422 listing each field) instead of failing
 /// deserialization on the first one.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, salvo::oapi::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ShippingAddressInput {
     pub recipient: String,
@@ -38,7 +38,7 @@ pub struct ShippingAddressInput {
 ///
 /// Text fields may not contain control characters: a line break inside a field would print
 /// as an extra line on the label.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, salvo::oapi::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ShippingAddress {
     recipient: String,

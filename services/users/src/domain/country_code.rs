@@ -17,7 +17,7 @@ const FIELD: &str = "country";
 ///
 /// `Deserialize` trusts its input; it exists to read back addresses we stored ourselves (see
 /// [`super::ShippingAddress`]). Requests go through [`CountryCode::parse`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, salvo::oapi::ToSchema)]
 #[serde(transparent)]
 pub struct CountryCode(String);
 

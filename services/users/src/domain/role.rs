@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 ///
 /// The lowercase names (`"customer"`, `"admin"`) are the stored form (`users.roles TEXT[]`) and
 /// the wire form in tokens and events, so they must not change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, salvo::oapi::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Customer,

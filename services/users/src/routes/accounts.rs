@@ -1,7 +1,9 @@
 use contracts::user::UserRegistered;
 use salvo::http::StatusCode;
+use salvo::oapi::ToSchema;
 use salvo::prelude::*;
 use serde::{Deserialize, Serialize};
+use service_runtime::Problem;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -11,7 +13,7 @@ use crate::error::UsersError;
 use crate::routes::body::parse_valid;
 use crate::{events, store};
 
-#[derive(Deserialize, Validate)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegisterRequest {
     #[validate(email(message = "must be an email address"), length(max = 254))]
@@ -22,7 +24,7 @@ pub struct RegisterRequest {
     display_name: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct Registered {
     user_id: Uuid,
@@ -65,9 +67,20 @@ impl TryFrom<RegisterRequest> for Registration {
     }
 }
 
-/// Registers a customer. The account and its `shop.user.registered.v1` event are written in one
-/// transaction; the outbox relay publishes the event.
-#[handler]
+/// Registers a customer.
+///
+/// The account and its `shop.user.registered.v1` event are written in one transaction; the
+/// outbox relay publishes the event.
+#[endpoint(
+    tags("users"),
+    request_body = RegisterRequest,
+    responses(
+        (status_code = 201, description = "The account was created", body = Registered),
+        (status_code = 400, description = "The body is not JSON of this shape", content_type = "application/problem+json", body = Problem),
+        (status_code = 409, description = "The email address is already registered", content_type = "application/problem+json", body = Problem),
+        (status_code = 422, description = "Some fields are invalid; `errors` lists them", content_type = "application/problem+json", body = Problem),
+    )
+)]
 pub async fn register(
     req: &mut Request,
     depot: &mut Depot,

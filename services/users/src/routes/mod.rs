@@ -5,12 +5,13 @@ mod profile;
 mod sessions;
 mod stats;
 
+use salvo::oapi::OpenApi;
 use salvo::prelude::*;
 
 use crate::app::UsersApp;
 
 pub fn router(app: UsersApp) -> Router {
-    Router::new()
+    let router = Router::new()
         .hoop(salvo::affix_state::inject(app))
         .push(Router::with_path("admin/users").get(admin::list_users))
         .push(
@@ -25,5 +26,8 @@ pub fn router(app: UsersApp) -> Router {
                         .patch(profile::update_profile),
                 )
                 .push(Router::with_path("stats").get(stats::get_stats)),
-        )
+        );
+    // This service's part of the public API, which the gateway merges into the one document.
+    let openapi = OpenApi::new("shop users", env!("CARGO_PKG_VERSION")).merge_router(&router);
+    router.push(openapi.into_router("openapi.json"))
 }

@@ -2,8 +2,10 @@
 //! service believes only because the request came through its sidecar with the app API token.
 
 use access_token::USER_ID_HEADER;
+use salvo::oapi::ToSchema;
 use salvo::prelude::*;
 use serde::Deserialize;
+use service_runtime::Problem;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -23,7 +25,15 @@ fn caller(req: &Request) -> Result<Uuid, UsersError> {
         .ok_or(UsersError::Unauthenticated)
 }
 
-#[handler]
+/// The caller's profile.
+#[endpoint(
+    tags("profile"),
+    security(("bearer" = [])),
+    responses(
+        (status_code = 200, description = "The profile", body = crate::store::Profile),
+        (status_code = 401, description = "No valid access token", content_type = "application/problem+json", body = Problem),
+    )
+)]
 pub async fn get_profile(
     req: &mut Request,
     depot: &mut Depot,
@@ -36,12 +46,13 @@ pub async fn get_profile(
 }
 
 /// A partial update. A field that is absent stays as it is; `"phone": null` removes the phone.
-#[derive(Deserialize, Validate)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateProfileRequest {
     #[validate(length(min = 1, max = 80))]
     display_name: Option<String>,
     #[serde(default, deserialize_with = "present_or_null")]
+    #[salvo(schema(value_type = Option<String>))]
     phone: Option<Option<String>>,
     shipping_addresses: Option<Vec<ShippingAddressInput>>,
 }
@@ -105,7 +116,18 @@ impl TryFrom<UpdateProfileRequest> for ProfileChanges {
     }
 }
 
-#[handler]
+/// Changes some of the caller's profile fields.
+#[endpoint(
+    tags("profile"),
+    security(("bearer" = [])),
+    request_body = UpdateProfileRequest,
+    responses(
+        (status_code = 200, description = "The updated profile", body = crate::store::Profile),
+        (status_code = 400, description = "The body is not JSON of this shape", content_type = "application/problem+json", body = Problem),
+        (status_code = 401, description = "No valid access token", content_type = "application/problem+json", body = Problem),
+        (status_code = 422, description = "Some fields are invalid", content_type = "application/problem+json", body = Problem),
+    )
+)]
 pub async fn update_profile(
     req: &mut Request,
     depot: &mut Depot,

@@ -2,8 +2,10 @@
 
 use chrono::Utc;
 use salvo::http::StatusCode;
+use salvo::oapi::ToSchema;
 use salvo::prelude::*;
 use serde::{Deserialize, Serialize};
+use service_runtime::Problem;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -14,7 +16,7 @@ use crate::error::UsersError;
 use crate::routes::body::parse_valid;
 use crate::store;
 
-#[derive(Deserialize, Validate)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LoginRequest {
     #[validate(length(min = 1, max = 254))]
@@ -23,14 +25,14 @@ pub struct LoginRequest {
     password: String,
 }
 
-#[derive(Deserialize, Validate)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 128))]
     refresh_token: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct TokenPair {
     access_token: String,
@@ -69,9 +71,20 @@ async fn issue_tokens(
     })
 }
 
-/// Signs in. An unknown email and a wrong password get the same answer, after the same work
-/// (a password hash is verified either way).
-#[handler]
+/// Signs in.
+///
+/// An unknown email and a wrong password get the same answer, after the same work (a password
+/// hash is verified either way).
+#[endpoint(
+    tags("sessions"),
+    request_body = LoginRequest,
+    responses(
+        (status_code = 200, description = "An access token and a refresh token", body = TokenPair),
+        (status_code = 400, description = "The body is not JSON of this shape", content_type = "application/problem+json", body = Problem),
+        (status_code = 401, description = "Wrong email or password", content_type = "application/problem+json", body = Problem),
+        (status_code = 422, description = "Some fields are invalid", content_type = "application/problem+json", body = Problem),
+    )
+)]
 pub async fn login(
     req: &mut Request,
     depot: &mut Depot,
@@ -110,9 +123,20 @@ pub async fn login(
     Ok(())
 }
 
-/// Exchanges a refresh token for a new pair. Each refresh token works once: the old one is
-/// marked replaced, and presenting a replaced token again revokes its whole family (it leaked).
-#[handler]
+/// Exchanges a refresh token for a new pair.
+///
+/// Each refresh token works once: the old one is marked replaced, and presenting a replaced
+/// token again revokes its whole family (it leaked).
+#[endpoint(
+    tags("sessions"),
+    request_body = RefreshRequest,
+    responses(
+        (status_code = 200, description = "A new access token and refresh token", body = TokenPair),
+        (status_code = 400, description = "The body is not JSON of this shape", content_type = "application/problem+json", body = Problem),
+        (status_code = 401, description = "The refresh token is invalid, expired or revoked", content_type = "application/problem+json", body = Problem),
+        (status_code = 422, description = "Some fields are invalid", content_type = "application/problem+json", body = Problem),
+    )
+)]
 pub async fn refresh(
     req: &mut Request,
     depot: &mut Depot,
@@ -147,9 +171,19 @@ pub async fn refresh(
     Ok(())
 }
 
-/// Signs out: revokes the refresh token and every token rotated from the same sign-in.
-/// Answers 204 for an unknown token too, so logout reveals nothing about tokens.
-#[handler]
+/// Signs out.
+///
+/// Revokes the refresh token and every token rotated from the same sign-in. Answers 204 for an
+/// unknown token too, so logout reveals nothing about tokens.
+#[endpoint(
+    tags("sessions"),
+    request_body = RefreshRequest,
+    responses(
+        (status_code = 204, description = "Signed out"),
+        (status_code = 400, description = "The body is not JSON of this shape", content_type = "application/problem+json", body = Problem),
+        (status_code = 422, description = "Some fields are invalid", content_type = "application/problem+json", body = Problem),
+    )
+)]
 pub async fn logout(
     req: &mut Request,
     depot: &mut Depot,

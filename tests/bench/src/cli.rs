@@ -1,0 +1,85 @@
+//! Command-line options, parsed by hand: three flags do not justify an argument-parser crate.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+pub const USAGE: &str = "\
+usage: shop-bench [--concurrency N] [--seconds S] [--only login|gateway|direct]
+
+  --concurrency N   concurrent workers per scenario (default 16)
+  --seconds S       measured seconds per scenario, after a 2 s warm-up (default 10)
+  --only SCENARIO   run one scenario: login, gateway (profile via gateway) or direct
+                    (profile straight on the users service)";
+
+/// The most workers we hand distinct source addresses to (see `load::source_address`).
+const MAX_CONCURRENCY: usize = 254 * 256;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Only {
+    Login,
+    Gateway,
+    Direct,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub concurrency: usize,
+    pub measured: Duration,
+    pub only: Option<Only>,
+}
+
+impl Options {
+    /// Parses the arguments after the program name. `Ok(None)` means help was asked for.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> anyhow::Result<Option<Self>> {
+        let mut options = Self {
+            concurrency: 16,
+            measured: Duration::from_secs(10),
+            only: None,
+        };
+        let mut args = args.into_iter();
+        while let Some(flag) = args.next() {
+            if flag == "-h" || flag == "--help" {
+                return Ok(None);
+            }
+            let value = args
+                .next()
+                .with_context(|| format!("{flag} needs a value\n\n{USAGE}"))?;
+            match flag.as_str() {
+                "--concurrency" => {
+                    options.concurrency = value
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=MAX_CONCURRENCY).contains(n))
+                        .with_context(|| {
+                            format!("--concurrency takes a whole number from 1 to {MAX_CONCURRENCY}, not {value:?}")
+                        })?;
+                }
+                "--seconds" => {
+                    let seconds: f64 = value
+                        .parse()
+                        .ok()
+                        .filter(|s: &f64| s.is_finite() && *s > 0.0)
+                        .with_context(|| {
+                            format!("--seconds takes a positive number, not {value:?}")
+                        })?;
+                    options.measured = Duration::from_secs_f64(seconds);
+                }
+                "--only" => {
+                    options.only = Some(match value.as_str() {
+                        "login" => Only::Login,
+                        "gateway" => Only::Gateway,
+                        "direct" => Only::Direct,
+                        other => bail!("--only takes login, gateway or direct, not {other:?}"),
+                    });
+                }
+                other => bail!("unknown argument {other:?}\n\n{USAGE}"),
+            }
+        }
+        Ok(Some(options))
+    }
+
+    pub fn runs(&self, scenario: Only) -> bool {
+        self.only.is_none_or(|only| only == scenario)
+    }
+}
