@@ -52,3 +52,19 @@ pub async fn find_event(pool: &PgPool, event_id: &str) -> sqlx::Result<Option<Lo
     .fetch_optional(pool)
     .await
 }
+
+/// The events about one aggregate (CloudEvents `subject`), oldest first.
+pub async fn events_about(
+    pool: &PgPool,
+    subject: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<LoggedEvent>> {
+    sqlx::query_as::<_, LoggedEvent>(
+        "SELECT event_id, event_type, source, subject, topic, payload, received_at
+         FROM event_log WHERE subject = $1 ORDER BY received_at, event_id LIMIT $2",
+    )
+    .bind(subject)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}

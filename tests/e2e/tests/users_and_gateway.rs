@@ -415,3 +415,91 @@ async fn a_client_over_its_rate_limit_gets_429_with_retry_after() {
         "/problems/rate-limited"
     );
 }
+
+#[tokio::test]
+async fn registration_publishes_user_registered_through_the_outbox_to_kafka() {
+    require_kafka();
+    let user = register_user().await;
+    let events: Value = eventually(
+        "analytics to receive shop.user.registered.v1",
+        Duration::from_secs(45),
+        || async {
+            let response = http()
+                .get(invoke_url(
+                    "analytics",
+                    &format!("analytics/events?subject={}", user.user_id),
+                ))
+                .send()
+                .await
+                .ok()?;
+            let events: Value = response.json().await.ok()?;
+            (events
+                .as_array()?
+                .iter()
+                .any(|e| e["eventType"] == "shop.user.registered.v1"))
+            .then_some(events)
+        },
+    )
+    .await;
+    let registered = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["eventType"] == "shop.user.registered.v1")
+        .unwrap();
+    assert_eq!(registered["topic"], "user-events");
+    assert_eq!(registered["source"], "shop/users");
+    assert_eq!(registered["payload"]["email"], user.email);
+    assert_eq!(registered["payload"]["userId"], user.user_id);
+    assert!(
+        registered["payload"].get("password").is_none()
+            && registered["payload"].get("passwordHash").is_none()
+    );
+    assert_eq!(
+        events.as_array().unwrap().len(),
+        1,
+        "exactly one event per registration: {events}"
+    );
+}
+
+#[tokio::test]
+async fn browsers_from_allowed_origins_get_cors_headers() {
+    let preflight = http()
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{GATEWAY}/api/users/login"),
+        )
+        .header("origin", "http://localhost:3000")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "http://localhost:3000"
+    );
+    assert!(
+        preflight.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("authorization")
+    );
+
+    let foreign = http()
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{GATEWAY}/api/users/login"),
+        )
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        foreign
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}

@@ -29,3 +29,26 @@ pub async fn get_logged_event(
         ))),
     }
 }
+
+/// The events received about one aggregate: `GET /analytics/events?subject=<id>`.
+#[handler]
+pub async fn list_logged_events(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+) -> Result<(), Problem> {
+    let pool = depot
+        .get_typed::<PgPool>()
+        .map_err(|_| Problem::internal())?;
+    let subject: String = req
+        .query("subject")
+        .ok_or_else(|| Problem::bad_request("the `subject` query parameter is required"))?;
+    let events = store::events_about(pool, &subject, 500)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "reading the event log failed");
+            Problem::internal()
+        })?;
+    res.render(Json(events));
+    Ok(())
+}
