@@ -43,6 +43,34 @@ async fn gateway_reaches_users_through_dapr_service_invocation() {
 }
 
 #[tokio::test]
+async fn the_gateway_makes_a_request_id_when_the_client_sends_none() {
+    let response = http()
+        .get(format!("{GATEWAY}/api/users/stats"))
+        .send()
+        .await
+        .expect("gateway answers");
+    assert_eq!(response.status(), StatusCode::OK);
+    let id = response.headers()["x-request-id"].to_str().unwrap();
+    assert!(
+        uuid::Uuid::parse_str(id).is_ok(),
+        "not a generated id: {id}"
+    );
+
+    let oversized = "x".repeat(200);
+    let response = http()
+        .get(format!("{GATEWAY}/api/users/stats"))
+        .header("x-request-id", &oversized)
+        .send()
+        .await
+        .expect("gateway answers");
+    assert_ne!(
+        response.headers()["x-request-id"],
+        oversized.as_str(),
+        "an absurd id is replaced"
+    );
+}
+
+#[tokio::test]
 async fn unknown_routes_are_problem_json() {
     let response = http()
         .get(format!("{GATEWAY}/api/no-such-thing"))
