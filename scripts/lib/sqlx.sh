@@ -18,7 +18,7 @@ prepare_queries() {
   rm -rf "$out" && mkdir -p "$out"
   touch "$REPO_ROOT/services/$service/src/main.rs" # make cargo expand the macros again
   (cd "$REPO_ROOT" && DATABASE_URL="postgres://$service:$(secret "postgres-$service-password")@127.0.0.1:$PG_PORT/$db" \
-    SQLX_OFFLINE_DIR=$out cargo check -q -p "$service" --all-targets) || die "checking $service's queries failed"
+    SQLX_OFFLINE_DIR=$out cargo check -q --manifest-path "services/$service/Cargo.toml" --all-targets) || die "checking $service's queries failed"
   "${admin[@]}" -d postgres -c "DROP DATABASE $db" >/dev/null
   log "query data for $service: $(ls "$out" | wc -l) queries in services/$service/.sqlx"
 }

@@ -20,6 +20,13 @@ pub const USER_ROLES_HEADER: &str = "x-user-roles";
 
 const ISSUER: &str = "shop-users";
 
+/// Whether the roles header the gateway set (comma-separated) grants `role`. Services check
+/// admin routes with it again, so the rule holds even for a call that reached them another way
+/// through Dapr.
+pub fn roles_header_grants(header: Option<&str>, role: &str) -> bool {
+    header.is_some_and(|roles| roles.split(',').any(|r| r.trim() == role))
+}
+
 /// The claims of an access token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccessClaims {
@@ -116,6 +123,16 @@ mod tests {
 
     fn key() -> AccessTokenKey {
         AccessTokenKey::from_secret(b"test-key-of-a-reasonable-length-0123456789")
+    }
+
+    #[test]
+    fn roles_header_is_matched_exactly() {
+        assert!(roles_header_grants(Some("customer, admin"), "admin"));
+        assert!(!roles_header_grants(
+            Some("customer,administrator"),
+            "admin"
+        ));
+        assert!(!roles_header_grants(None, "admin"));
     }
 
     #[test]

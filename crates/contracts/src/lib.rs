@@ -27,4 +27,6 @@ pub mod topics {
 }
 
 pub mod notification;
+pub mod order;
+pub mod stock;
 pub mod user;

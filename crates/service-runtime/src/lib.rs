@@ -11,6 +11,7 @@ pub mod database;
 pub mod outbox;
 pub mod problem;
 pub mod pubsub;
+pub mod request;
 pub mod server;
 pub mod sidecar;
 pub mod startup;

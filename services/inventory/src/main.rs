@@ -1,6 +1,9 @@
 //! Inventory: the product catalog and stock, in its own database.
 
+mod domain;
+mod error;
 mod routes;
+mod store;
 
 use service_runtime::StartedService;
 

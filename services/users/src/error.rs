@@ -79,28 +79,3 @@ impl Writer for UsersError {
         Problem::from(self).write(req, depot, res).await;
     }
 }
-
-/// Converts `validator`'s report into our field errors.
-pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
-    let mut fields: Vec<FieldError> = errors
-        .field_errors()
-        .into_iter()
-        .flat_map(|(field, errors)| {
-            // The derive names fields with string literals; an owned name cannot occur.
-            let field: &'static str = match field {
-                std::borrow::Cow::Borrowed(name) => name,
-                std::borrow::Cow::Owned(_) => "body",
-            };
-            errors.iter().map(move |error| FieldError {
-                field,
-                message: error
-                    .message
-                    .as_ref()
-                    .map(|m| m.to_string())
-                    .unwrap_or_else(|| error.code.to_string()),
-            })
-        })
-        .collect();
-    fields.sort_by(|a, b| a.field.cmp(b.field));
-    fields
-}

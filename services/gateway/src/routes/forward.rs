@@ -47,9 +47,19 @@ pub async fn forward(
         return Err(Problem::internal());
     };
     let rest: String = req.param("rest").unwrap_or_default();
+    // No resource of ours has control characters in its id, and daprd refuses such a path.
+    if rest.chars().any(char::is_control) {
+        return Err(Problem::bad_request("the path contains control characters"));
+    }
     let caller = auth::authenticate(req, tokens)?;
     auth::authorize(&caller, (upstream.access)(req.method(), &rest))?;
-    let mut path = format!("{}/{}", upstream.app_prefix, rest.trim_start_matches('/'));
+    // salvo hands over the path decoded; encode it again, or daprd refuses to parse a path with
+    // spaces or control characters (and answers for the app with its own 403).
+    let mut path = format!(
+        "{}/{}",
+        upstream.app_prefix,
+        encode_path(rest.trim_start_matches('/'))
+    );
     if let Some(query) = req.uri().query() {
         path = format!("{path}?{query}");
     }
@@ -96,14 +106,16 @@ pub async fn forward(
     })?;
 
     let status = response.status();
-    // daprd answers for the target app when it cannot reach it (ERR_DIRECT_INVOKE); that is an
-    // outage, not the app's answer, so it becomes a 503 problem.
-    if status == StatusCode::INTERNAL_SERVER_ERROR
-        && response
+    // daprd answers for the target app when it cannot reach it (`ERR_DIRECT_INVOKE`, plain JSON
+    // rather than problem+json); that is an outage, not the app's answer: a 503 problem.
+    if status.is_client_error() || status.is_server_error() {
+        let from_app = response
             .headers()
             .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
-    {
+            .is_some_and(|v| !v.as_bytes().starts_with(b"application/json"));
+        if from_app {
+            return copy_response(response, res).await;
+        }
         let bytes = response.bytes().await.unwrap_or_default();
         if bytes.windows(17).any(|w| w == b"ERR_DIRECT_INVOKE") {
             tracing::warn!(app = upstream.app_id, body = %String::from_utf8_lossy(&bytes), "target unavailable");
@@ -113,11 +125,20 @@ pub async fn forward(
             )));
         }
         res.status_code(status);
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/json"),
+        );
         res.body(bytes.to_vec());
         return Ok(());
     }
 
-    res.status_code(status);
+    copy_response(response, res).await
+}
+
+/// Copies status, the meaningful headers and the body of the service's answer.
+async fn copy_response(response: reqwest::Response, res: &mut Response) -> Result<(), Problem> {
+    res.status_code(response.status());
     for name in FORWARDED_RESPONSE_HEADERS {
         if let Some(value) = response.headers().get(*name) {
             res.headers_mut()
@@ -130,4 +151,33 @@ pub async fn forward(
     })?;
     res.body(bytes.to_vec());
     Ok(())
+}
+
+/// Percent-encodes a path, keeping `/` and RFC 3986's unreserved characters.
+fn encode_path(path: &str) -> String {
+    let mut encoded = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                encoded.push(byte as char)
+            }
+            other => encoded.push_str(&format!("%{other:02X}")),
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_path;
+
+    #[test]
+    fn paths_are_encoded_for_dapr_but_slashes_stay() {
+        assert_eq!(encode_path("products/ABC-1"), "products/ABC-1");
+        assert_eq!(
+            encode_path("products/a b\u{0b}é"),
+            "products/a%20b%0B%C3%A9"
+        );
+        assert_eq!(encode_path("x?y#z%"), "x%3Fy%23z%25");
+    }
 }

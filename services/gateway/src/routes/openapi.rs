@@ -40,6 +40,10 @@ fn gateway_responses(operation: &mut Map<String, Value>, secured: bool, has_body
         "429",
         "Too many requests from this client; see `retry-after`",
     );
+    add(
+        "400",
+        "The request is malformed (for example, control characters in the path)",
+    );
     add("503", "The service behind this route is unavailable");
     add(
         "504",

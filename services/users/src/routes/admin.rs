@@ -1,7 +1,7 @@
 //! Administration of accounts. The gateway lets only admins through; the role is checked here
 //! again so the rule holds even for a call that reached the service another way through Dapr.
 
-use access_token::USER_ROLES_HEADER;
+use access_token::{USER_ROLES_HEADER, roles_header_grants};
 use salvo::oapi::extract::QueryParam;
 use salvo::prelude::*;
 use service_runtime::Problem;
@@ -15,12 +15,8 @@ fn require_admin(req: &Request) -> Result<(), UsersError> {
     let roles = req
         .headers()
         .get(USER_ROLES_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if roles
-        .split(',')
-        .any(|role| role.trim() == Role::Admin.as_str())
-    {
+        .and_then(|v| v.to_str().ok());
+    if roles_header_grants(roles, Role::Admin.as_str()) {
         Ok(())
     } else {
         Err(UsersError::Forbidden)

@@ -2,9 +2,11 @@
 
 use salvo::prelude::*;
 use serde::de::DeserializeOwned;
+use service_runtime::request::{BodyError, field_messages, parse_valid_json};
 use validator::Validate;
 
-use crate::error::{UsersError, field_errors};
+use crate::domain::FieldError;
+use crate::error::UsersError;
 
 /// The largest body any users endpoint accepts (the gateway enforces its own limit first).
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -13,14 +15,15 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 pub async fn parse_valid<T: DeserializeOwned + Validate>(
     req: &mut Request,
 ) -> Result<T, UsersError> {
-    let bytes = req
-        .payload_with_max_size(MAX_BODY_BYTES)
+    parse_valid_json(req, MAX_BODY_BYTES)
         .await
-        .map_err(|e| UsersError::MalformedBody(e.to_string()))?;
-    let value: T =
-        serde_json::from_slice(bytes).map_err(|e| UsersError::MalformedBody(e.to_string()))?;
-    value
-        .validate()
-        .map_err(|errors| UsersError::Validation(field_errors(&errors)))?;
-    Ok(value)
+        .map_err(|error| match error {
+            BodyError::Malformed(detail) => UsersError::MalformedBody(detail),
+            BodyError::Invalid(errors) => UsersError::Validation(
+                field_messages(&errors)
+                    .into_iter()
+                    .map(|(field, message)| FieldError { field, message })
+                    .collect(),
+            ),
+        })
 }
