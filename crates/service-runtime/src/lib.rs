@@ -8,6 +8,7 @@
 pub mod cloudevent;
 pub mod config;
 pub mod database;
+pub mod field_error;
 pub mod outbox;
 pub mod problem;
 pub mod pubsub;
@@ -19,6 +20,7 @@ pub mod telemetry;
 
 pub use cloudevent::{DomainEvent, EventEnvelope};
 pub use config::RuntimeConfig;
+pub use field_error::FieldError;
 pub use problem::Problem;
 pub use sidecar::{Sidecar, SidecarError};
 pub use startup::StartedService;

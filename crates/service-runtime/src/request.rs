@@ -4,6 +4,8 @@ use salvo::Request;
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors};
 
+use crate::field_error::FieldError;
+
 /// Why a body could not become a `T`.
 #[derive(Debug, thiserror::Error)]
 pub enum BodyError {
@@ -30,10 +32,10 @@ pub async fn parse_valid_json<T: DeserializeOwned + Validate>(
     Ok(value)
 }
 
-/// `validator`'s report as (field, message) pairs, sorted by field. Field names come from the
-/// derive, which names fields with string literals.
-pub fn field_messages(errors: &ValidationErrors) -> Vec<(&'static str, String)> {
-    let mut fields: Vec<(&'static str, String)> = errors
+/// `validator`'s report as field errors, sorted by field. Field names come from the derive,
+/// which names fields with string literals.
+pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
+    let mut fields: Vec<FieldError> = errors
         .field_errors()
         .into_iter()
         .flat_map(|(field, errors)| {
@@ -47,10 +49,10 @@ pub fn field_messages(errors: &ValidationErrors) -> Vec<(&'static str, String)> 
                     .as_ref()
                     .map(|m| m.to_string())
                     .unwrap_or_else(|| error.code.to_string());
-                (field, message)
+                FieldError::new(field, message)
             })
         })
         .collect();
-    fields.sort();
+    fields.sort_by(|a, b| (a.field, &a.message).cmp(&(b.field, &b.message)));
     fields
 }

@@ -2,7 +2,7 @@
 
 use salvo::prelude::*;
 use serde::de::DeserializeOwned;
-use service_runtime::request::{BodyError, field_messages, parse_valid_json};
+use service_runtime::request::{BodyError, field_errors, parse_valid_json};
 use validator::Validate;
 
 use crate::domain::FieldError;
@@ -18,12 +18,7 @@ pub async fn parse_valid<T: DeserializeOwned + Validate>(
         .await
         .map_err(|error| match error {
             BodyError::Malformed(detail) => InventoryError::MalformedBody(detail),
-            BodyError::Invalid(errors) => InventoryError::Validation(
-                field_messages(&errors)
-                    .into_iter()
-                    .map(|(field, message)| FieldError { field, message })
-                    .collect(),
-            ),
+            BodyError::Invalid(errors) => InventoryError::Validation(field_errors(&errors)),
         })
 }
 

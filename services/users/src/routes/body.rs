@@ -2,10 +2,9 @@
 
 use salvo::prelude::*;
 use serde::de::DeserializeOwned;
-use service_runtime::request::{BodyError, field_messages, parse_valid_json};
+use service_runtime::request::{BodyError, field_errors, parse_valid_json};
 use validator::Validate;
 
-use crate::domain::FieldError;
 use crate::error::UsersError;
 
 /// The largest body any users endpoint accepts (the gateway enforces its own limit first).
@@ -19,11 +18,6 @@ pub async fn parse_valid<T: DeserializeOwned + Validate>(
         .await
         .map_err(|error| match error {
             BodyError::Malformed(detail) => UsersError::MalformedBody(detail),
-            BodyError::Invalid(errors) => UsersError::Validation(
-                field_messages(&errors)
-                    .into_iter()
-                    .map(|(field, message)| FieldError { field, message })
-                    .collect(),
-            ),
+            BodyError::Invalid(errors) => UsersError::Validation(field_errors(&errors)),
         })
 }
