@@ -95,7 +95,9 @@ async fn schemathesis_finds_no_server_errors_and_no_undocumented_answers() {
         .args(["run", &format!("{GATEWAY}/api/openapi.json"), "--url", GATEWAY])
         .args(["--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"])
         .args(["--header", &format!("Authorization: Bearer {token}")])
-        .args(["--max-examples", "25", "--workers", "2", "--seed", "20261126"])
+        .args(["--max-examples", "25", "--workers", "1", "--seed", "20261126"])
+        // One worker: with threads, hypothesis's lambda-source inspection on CPython 3.11 failed
+        // once here with "AST constructor recursion depth mismatch" (a tool error, not ours).
         // Rejected examples mean the document is stricter than the generator, not an API bug.
         .args(["--suppress-health-check", "all", "--warnings", "off"])
         .env("NO_COLOR", "1")
