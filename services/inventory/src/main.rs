@@ -2,16 +2,19 @@
 
 mod domain;
 mod error;
+mod events;
+mod reservations;
 mod routes;
 mod store;
 
-use service_runtime::StartedService;
+use service_runtime::{StartedService, outbox};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/inventory");
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let (service, pool) = StartedService::with_database("inventory", 8002, &MIGRATOR).await?;
-    service.serve(routes::router(pool)).await;
+    let outbox = outbox::spawn_relay(pool.clone(), service.sidecar.clone());
+    service.serve(routes::router(pool, outbox)).await;
     Ok(())
 }

@@ -1,0 +1,239 @@
+//! Stock that never oversells: the order saga's events delivered through Kafka, reserved all or
+//! nothing and idempotently by order id, with a ledger that adds up.
+#![allow(clippy::unwrap_used)] // a test that cannot go on should stop right there, loudly
+
+use std::time::Duration;
+
+use e2e::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const PATIENCE: Duration = Duration::from_secs(90);
+
+async fn product_with_stock(admin: &str, units: i32) -> String {
+    let sku = format!(
+        "STK-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..16].to_uppercase()
+    );
+    let body = json!({ "sku": sku, "name": "Limited Lamp", "category": "e2e-stock", "price": { "minorUnits": 4_900, "currency": "EUR" } });
+    let created = http()
+        .post(format!("{GATEWAY}/api/admin/catalog/products"))
+        .bearer_auth(admin)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let restock = http()
+        .post(format!("{GATEWAY}/api/admin/catalog/products/{sku}/stock"))
+        .bearer_auth(admin)
+        .json(&json!({ "delta": units, "reason": "initial delivery" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(restock.status(), StatusCode::OK);
+    sku
+}
+
+async fn stock(admin: &str, sku: &str) -> Value {
+    http()
+        .get(format!("{GATEWAY}/api/admin/catalog/products/{sku}/stock"))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Publishes an order event to `order-events` through a sidecar, as the orders service will.
+async fn publish_order_event(event_id: &str, event_type: &str, order_id: &str, data: Value) {
+    let event = json!({
+        "specversion": "1.0", "id": event_id, "type": event_type, "source": "shop/e2e-tests",
+        "subject": order_id, "datacontenttype": "application/json", "data": data,
+    });
+    publish("orders", "events", "order-events", &event, "Kafka").await;
+}
+
+fn order_placed(order_id: &str, sku: &str, quantity: u32) -> Value {
+    json!({
+        "orderId": order_id, "customerId": uuid::Uuid::new_v4(),
+        "lines": [{ "sku": sku, "quantity": quantity, "unitPriceMinor": 4_900, "currency": "EUR" }]
+    })
+}
+
+/// The stock decision analytics received for an order (through the inventory outbox and Kafka).
+async fn decision(order_id: &str) -> String {
+    eventually(
+        &format!("a stock decision for order {order_id}"),
+        PATIENCE,
+        || async {
+            let events: Value = http()
+                .get(invoke_url(
+                    "analytics",
+                    &format!("analytics/events?subject={order_id}"),
+                ))
+                .send()
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
+            let decisions: Vec<String> = events
+                .as_array()?
+                .iter()
+                .filter_map(|e| {
+                    e["eventType"]
+                        .as_str()
+                        .filter(|t| t.starts_with("shop.stock."))
+                        .map(str::to_owned)
+                })
+                .collect();
+            match decisions.len() {
+                0 => None,
+                1 => Some(decisions[0].clone()),
+                _ => panic!(
+                    "order {order_id} got {} stock decisions: {decisions:?}",
+                    decisions.len()
+                ),
+            }
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn fifty_concurrent_orders_for_ten_units_reserve_exactly_ten() {
+    require_kafka();
+    let admin = admin_access_token().await;
+    let sku = product_with_stock(&admin, 10).await;
+    let orders: Vec<String> = (0..50).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    let publishing = orders.iter().map(|order_id| {
+        let (order_id, sku) = (order_id.clone(), sku.clone());
+        tokio::spawn(async move {
+            publish_order_event(
+                &uuid::Uuid::now_v7().to_string(),
+                "shop.order.placed.v1",
+                &order_id,
+                order_placed(&order_id, &sku, 1),
+            )
+            .await;
+        })
+    });
+    for task in publishing.collect::<Vec<_>>() {
+        task.await.unwrap();
+    }
+    let mut reserved = 0;
+    let mut rejected = 0;
+    for order_id in &orders {
+        match decision(order_id).await.as_str() {
+            "shop.stock.reserved.v1" => reserved += 1,
+            "shop.stock.rejected.v1" => rejected += 1,
+            other => panic!("unexpected decision {other}"),
+        }
+    }
+    assert_eq!((reserved, rejected), (10, 40));
+    let level = stock(&admin, &sku).await;
+    assert_eq!(
+        (
+            level["onHand"].as_i64(),
+            level["reserved"].as_i64(),
+            level["available"].as_i64()
+        ),
+        (Some(10), Some(10), Some(0))
+    );
+    let ledger = level["ledger"].as_array().unwrap();
+    let on_hand: i64 = ledger
+        .iter()
+        .map(|e| e["onHandDelta"].as_i64().unwrap())
+        .sum();
+    let reserved_sum: i64 = ledger
+        .iter()
+        .map(|e| e["reservedDelta"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        (on_hand, reserved_sum),
+        (10, 10),
+        "the ledger adds up to the stock"
+    );
+    assert_eq!(
+        ledger
+            .iter()
+            .filter(|e| e["reason"] == "reservation")
+            .count(),
+        10
+    );
+}
+
+#[tokio::test]
+async fn a_redelivered_order_placed_reserves_once_and_release_returns_the_stock() {
+    require_kafka();
+    let admin = admin_access_token().await;
+    let sku = product_with_stock(&admin, 5).await;
+    let order_id = uuid::Uuid::new_v4().to_string();
+    let event_id = uuid::Uuid::now_v7().to_string();
+    // The same event twice (a redelivery), then the same order again under a new event id.
+    publish_order_event(
+        &event_id,
+        "shop.order.placed.v1",
+        &order_id,
+        order_placed(&order_id, &sku, 2),
+    )
+    .await;
+    publish_order_event(
+        &event_id,
+        "shop.order.placed.v1",
+        &order_id,
+        order_placed(&order_id, &sku, 2),
+    )
+    .await;
+    publish_order_event(
+        &uuid::Uuid::now_v7().to_string(),
+        "shop.order.placed.v1",
+        &order_id,
+        order_placed(&order_id, &sku, 2),
+    )
+    .await;
+    assert_eq!(decision(&order_id).await, "shop.stock.reserved.v1");
+    let level = eventually("the reservation to show", PATIENCE, || async {
+        let level = stock(&admin, &sku).await;
+        (level["reserved"] == 2).then_some(level)
+    })
+    .await;
+    assert_eq!(level["available"], 3, "reserved once, not three times");
+
+    publish_order_event(
+        &uuid::Uuid::now_v7().to_string(),
+        "shop.order.cancelled.v1",
+        &order_id,
+        json!({ "orderId": order_id, "reason": "customer" }),
+    )
+    .await;
+    let level = eventually("the release", PATIENCE, || async {
+        let level = stock(&admin, &sku).await;
+        (level["reserved"] == 0).then_some(level)
+    })
+    .await;
+    assert_eq!(
+        (level["onHand"].as_i64(), level["available"].as_i64()),
+        (Some(5), Some(5))
+    );
+    // A second cancellation changes nothing.
+    publish_order_event(
+        &uuid::Uuid::now_v7().to_string(),
+        "shop.order.cancelled.v1",
+        &order_id,
+        json!({ "orderId": order_id, "reason": "customer" }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let ledger_len = stock(&admin, &sku).await["ledger"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(
+        ledger_len, 3,
+        "restock, reservation, release: nothing doubled"
+    );
+}
