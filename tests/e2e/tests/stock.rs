@@ -237,3 +237,88 @@ async fn a_redelivered_order_placed_reserves_once_and_release_returns_the_stock(
         "restock, reservation, release: nothing doubled"
     );
 }
+
+#[tokio::test]
+async fn a_confirmed_order_takes_its_stock_out_of_the_warehouse() {
+    require_kafka();
+    let admin = admin_access_token().await;
+    let sku = product_with_stock(&admin, 4).await;
+    let order_id = uuid::Uuid::new_v4().to_string();
+    publish_order_event(
+        &uuid::Uuid::now_v7().to_string(),
+        "shop.order.placed.v1",
+        &order_id,
+        order_placed(&order_id, &sku, 3),
+    )
+    .await;
+    assert_eq!(decision(&order_id).await, "shop.stock.reserved.v1");
+    for _ in 0..2 {
+        // Confirmed twice (a redelivery): committed once.
+        publish_order_event(
+            &uuid::Uuid::now_v7().to_string(),
+            "shop.order.confirmed.v1",
+            &order_id,
+            json!({ "orderId": order_id }),
+        )
+        .await;
+    }
+    let level = eventually("the commit", PATIENCE, || async {
+        let level = stock(&admin, &sku).await;
+        (level["onHand"] == 1).then_some(level)
+    })
+    .await;
+    assert_eq!(
+        (level["reserved"].as_i64(), level["available"].as_i64()),
+        (Some(0), Some(1))
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        stock(&admin, &sku).await["onHand"],
+        1,
+        "a second confirmation changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn orders_get_prices_and_availability_in_one_quote() {
+    let admin = admin_access_token().await;
+    let sku = product_with_stock(&admin, 2).await;
+    let unknown = format!(
+        "NOPE-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase()
+    );
+    let quote: Value = http()
+        .post(invoke_url("inventory", "internal/quotes"))
+        .json(&json!({ "lines": [{ "sku": sku, "quantity": 2 }, { "sku": sku, "quantity": 3 }, { "sku": unknown, "quantity": 1 }] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lines = quote["lines"].as_array().unwrap();
+    assert_eq!(lines[0]["unitPriceMinor"], 4_900);
+    assert_eq!(lines[0]["currency"], "EUR");
+    assert_eq!(lines[0]["orderable"], true);
+    assert_eq!(lines[1]["orderable"], false, "3 of 2 available");
+    assert_eq!(lines[2]["orderable"], false);
+    assert!(lines[2].get("unitPriceMinor").is_none());
+
+    let bad = http()
+        .post(invoke_url("inventory", "internal/quotes"))
+        .json(&json!({ "lines": [{ "sku": sku, "quantity": 0 }] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let not_public = http()
+        .post(format!("{GATEWAY}/api/catalog/internal/quotes"))
+        .json(&json!({ "lines": [] }))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        not_public.status().is_client_error(),
+        "quotes are not on the public API"
+    );
+}
