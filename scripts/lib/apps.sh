@@ -185,3 +185,10 @@ run_benchmarks() {
   log "running the benchmarks against the running system"
   (cd "$REPO_ROOT" && cargo run -q --locked -p bench --bin shop-bench -- "$@")
 }
+
+seed_demo_data() {
+  ensure_rust
+  export SHOP_RUN
+  log "loading the demo catalog through the gateway"
+  (cd "$REPO_ROOT" && cargo run -q --locked -p demo-data --bin shop-seed)
+}
