@@ -182,6 +182,7 @@ run_benchmarks() {
   export SHOP_RUN
   # The client is built like the services (dev profile, dependencies at opt-level 1): the
   # figures describe the system as ./shop up runs it, not a tuned release deployment.
+  seed_demo_data # the catalog scenarios read the demo catalog
   log "running the benchmarks against the running system"
   (cd "$REPO_ROOT" && cargo run -q --locked -p bench --bin shop-bench -- "$@")
 }

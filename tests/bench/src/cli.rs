@@ -5,12 +5,13 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 pub const USAGE: &str = "\
-usage: shop-bench [--concurrency N] [--seconds S] [--only login|gateway|direct]
+usage: shop-bench [--concurrency N] [--seconds S] [--only login|gateway|direct|catalog|reservations]
 
   --concurrency N   concurrent workers per scenario (default 16)
   --seconds S       measured seconds per scenario, after a 2 s warm-up (default 10)
-  --only SCENARIO   run one scenario: login, gateway (profile via gateway) or direct
-                    (profile straight on the users service)";
+  --only SCENARIO   run one scenario: login, gateway (profile via gateway), direct
+                    (profile straight on the users service), catalog (listing and search
+                    through the gateway) or reservations (order events through Kafka)";
 
 /// The most workers we hand distinct source addresses to (see `load::source_address`).
 const MAX_CONCURRENCY: usize = 254 * 256;
@@ -20,6 +21,8 @@ pub enum Only {
     Login,
     Gateway,
     Direct,
+    Catalog,
+    Reservations,
 }
 
 #[derive(Debug, Clone)]
@@ -70,7 +73,11 @@ impl Options {
                         "login" => Only::Login,
                         "gateway" => Only::Gateway,
                         "direct" => Only::Direct,
-                        other => bail!("--only takes login, gateway or direct, not {other:?}"),
+                        "catalog" => Only::Catalog,
+                        "reservations" => Only::Reservations,
+                        other => bail!(
+                            "--only takes login, gateway, direct, catalog or reservations, not {other:?}"
+                        ),
                     });
                 }
                 other => bail!("unknown argument {other:?}\n\n{USAGE}"),

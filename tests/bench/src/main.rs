@@ -11,6 +11,7 @@
 mod cli;
 mod cpu;
 mod load;
+mod reservations;
 mod summary;
 
 use std::sync::Arc;
@@ -26,6 +27,11 @@ use crate::summary::Summary;
 const LOGIN: &str = "login";
 const PROFILE_VIA_GATEWAY: &str = "profile via gateway";
 const PROFILE_DIRECT: &str = "profile direct";
+const CATALOG_LIST: &str = "catalog list";
+const CATALOG_SEARCH: &str = "catalog search";
+
+/// Order events published for the reservation throughput figure.
+const RESERVATION_EVENTS: usize = 400;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -74,8 +80,25 @@ async fn main() -> anyhow::Result<()> {
         summaries.push(measure(PROFILE_DIRECT, request, &options, &mut cpu_shares).await?);
     }
 
+    if options.runs(Only::Catalog) {
+        let url = format!("{GATEWAY}/api/catalog/products?category=electronics&limit=20");
+        let request: RequestFactory = Arc::new(move |client| client.get(&url));
+        summaries.push(measure(CATALOG_LIST, request, &options, &mut cpu_shares).await?);
+        let url = format!("{GATEWAY}/api/catalog/products?q=lamp&sort=price&limit=20");
+        let request: RequestFactory = Arc::new(move |client| client.get(&url));
+        summaries.push(measure(CATALOG_SEARCH, request, &options, &mut cpu_shares).await?);
+    }
+    let reservations = if options.runs(Only::Reservations) {
+        Some(reservations::measure(RESERVATION_EVENTS).await?)
+    } else {
+        None
+    };
+
     println!();
     summary::print_table(&summaries);
+    if let Some(report) = reservations {
+        println!("{report}");
+    }
     if !cpu_shares.is_empty() {
         println!(
             "load generator's own CPU, in % of one core: {}",
