@@ -28,5 +28,6 @@ pub mod topics {
 
 pub mod notification;
 pub mod order;
+pub mod payment;
 pub mod stock;
 pub mod user;

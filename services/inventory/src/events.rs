@@ -10,12 +10,15 @@ use sqlx::PgConnection;
 
 pub const SOURCE: &str = "shop/inventory";
 pub const ORDER_EVENTS_ROUTE: &str = "/events/orders";
+pub const PAYMENT_EVENTS_ROUTE: &str = "/events/payments";
 /// Messages that can never be processed (not a CloudEvent, or breaking their contract).
 pub const DEAD_LETTER_TOPIC: &str = "inventory-dead-letters";
 
 pub fn subscriptions() -> Vec<Subscription> {
     vec![
         Subscription::new(pubsub::EVENTS, topics::ORDER_EVENTS, ORDER_EVENTS_ROUTE)
+            .with_dead_letter_topic(DEAD_LETTER_TOPIC),
+        Subscription::new(pubsub::EVENTS, topics::PAYMENT_EVENTS, PAYMENT_EVENTS_ROUTE)
             .with_dead_letter_topic(DEAD_LETTER_TOPIC),
     ]
 }

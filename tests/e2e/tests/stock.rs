@@ -322,3 +322,69 @@ async fn orders_get_prices_and_availability_in_one_quote() {
         "quotes are not on the public API"
     );
 }
+
+#[tokio::test]
+async fn a_failed_payment_releases_the_reservation() {
+    require_kafka();
+    let admin = admin_access_token().await;
+    let sku = product_with_stock(&admin, 3).await;
+    let order_id = uuid::Uuid::new_v4().to_string();
+    publish_order_event(
+        &uuid::Uuid::now_v7().to_string(),
+        "shop.order.placed.v1",
+        &order_id,
+        order_placed(&order_id, &sku, 3),
+    )
+    .await;
+    assert_eq!(decision(&order_id).await, "shop.stock.reserved.v1");
+    let event = json!({
+        "specversion": "1.0", "id": uuid::Uuid::now_v7().to_string(), "type": "shop.payment.failed.v1",
+        "source": "shop/e2e-tests", "subject": order_id, "datacontenttype": "application/json",
+        "data": { "orderId": order_id, "reason": "card declined" },
+    });
+    publish("payments", "events", "payment-events", &event, "Kafka").await;
+    let level = eventually("the release after the failed payment", PATIENCE, || async {
+        let level = stock(&admin, &sku).await;
+        (level["reserved"] == 0).then_some(level)
+    })
+    .await;
+    assert_eq!(level["available"], 3);
+}
+
+#[tokio::test]
+async fn dropping_below_the_threshold_announces_low_stock() {
+    require_kafka();
+    let admin = admin_access_token().await;
+    let sku = product_with_stock(&admin, 6).await; // default threshold: 5
+    let order_id = uuid::Uuid::new_v4().to_string();
+    publish_order_event(
+        &uuid::Uuid::now_v7().to_string(),
+        "shop.order.placed.v1",
+        &order_id,
+        order_placed(&order_id, &sku, 2),
+    )
+    .await;
+    assert_eq!(decision(&order_id).await, "shop.stock.reserved.v1");
+    let low: Value = eventually("shop.stock.low.v1 for the SKU", PATIENCE, || async {
+        let events: Value = http()
+            .get(invoke_url(
+                "analytics",
+                &format!("analytics/events?subject={sku}"),
+            ))
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        events
+            .as_array()?
+            .iter()
+            .find(|e| e["eventType"] == "shop.stock.low.v1")
+            .cloned()
+    })
+    .await;
+    assert_eq!(low["payload"]["available"], 4);
+    assert_eq!(low["payload"]["threshold"], 5);
+    assert_eq!(low["topic"], "stock-events");
+}

@@ -41,5 +41,8 @@ pub fn router(pool: PgPool, outbox: OutboxSignal) -> Router {
         .push(openapi.into_router("openapi.json"))
         .push(Router::with_path("dapr/subscribe").get(SubscriptionList(events::subscriptions())))
         .push(Router::with_path(events::ORDER_EVENTS_ROUTE).post(order_events::receive_order_event))
+        .push(
+            Router::with_path(events::PAYMENT_EVENTS_ROUTE).post(order_events::receive_order_event),
+        )
         .push(Router::with_path("internal/quotes").post(quotes::quote))
 }

@@ -1,7 +1,8 @@
-//! The order saga's events, delivered by Dapr from Kafka. At-least-once delivery: every
-//! handler is idempotent by order id (see `reservations`).
+//! The order saga's events (orders and payments), delivered by Dapr from Kafka. At-least-once
+//! delivery: every handler is idempotent by order id (see `reservations`).
 
 use contracts::order::{OrderCancelled, OrderConfirmed, OrderPlaced};
+use contracts::payment::PaymentFailed;
 use salvo::prelude::*;
 use service_runtime::outbox::OutboxSignal;
 use service_runtime::pubsub::DeliveryOutcome;
@@ -53,7 +54,11 @@ pub async fn receive_order_event(req: &mut Request, depot: &mut Depot) -> Delive
             Ok(event) => reservations::settle(pool, event.order_id, false).await,
             Err(error) => return dead_letter(&error),
         },
-        // Other order events (shipped, payment requested...) do not concern stock.
+        PaymentFailed::EVENT_TYPE => match envelope.data::<PaymentFailed>() {
+            Ok(event) => reservations::settle(pool, event.order_id, false).await,
+            Err(error) => return dead_letter(&error),
+        },
+        // Other events (shipped, payment succeeded...) do not concern stock.
         _ => return DeliveryOutcome::Success,
     };
     match outcome {
