@@ -1,37 +1,18 @@
 //! Managing the catalog: administrators only (the gateway checks, and so does this service).
 
-use access_token::{USER_ID_HEADER, USER_ROLES_HEADER, roles_header_grants};
 use salvo::http::StatusCode;
 use salvo::oapi::ToSchema;
 use salvo::oapi::extract::PathParam;
 use salvo::prelude::*;
 use serde::Deserialize;
 use service_runtime::Problem;
-use sqlx::PgPool;
 use validator::Validate;
 
 use crate::domain::{Category, Currency, FieldError, Money, ProductDescription, ProductName, Sku};
 use crate::error::InventoryError;
 use crate::routes::body::{keep, parse_valid};
+use crate::routes::context::{pool, require_admin};
 use crate::store::{self, NewProduct, Product, ProductChanges};
-
-fn require_admin(req: &Request) -> Result<(), InventoryError> {
-    let roles = req
-        .headers()
-        .get(USER_ROLES_HEADER)
-        .and_then(|v| v.to_str().ok());
-    if roles_header_grants(roles, "admin") {
-        Ok(())
-    } else {
-        Err(InventoryError::Forbidden)
-    }
-}
-
-fn pool(depot: &Depot) -> Result<&PgPool, InventoryError> {
-    depot.get_typed::<PgPool>().map_err(|_| {
-        InventoryError::Internal(anyhow::anyhow!("database pool missing from the depot"))
-    })
-}
 
 /// A price in integer minor units (cents) and an ISO 4217 currency code.
 #[derive(Deserialize, Validate, ToSchema)]
@@ -79,7 +60,7 @@ pub async fn create_product(
     depot: &mut Depot,
     res: &mut Response,
 ) -> Result<(), InventoryError> {
-    require_admin(req)?;
+    let admin = require_admin(req)?;
     let request: CreateProductRequest = parse_valid(req).await?;
     let mut errors = Vec::new();
     let product = (
@@ -103,12 +84,7 @@ pub async fn create_product(
         },
     )
     .await?;
-    let admin = req
-        .headers()
-        .get(USER_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("unknown");
-    tracing::info!(sku = %created.sku, admin, "product created");
+    tracing::info!(sku = %created.sku, %admin, "product created");
     res.status_code(StatusCode::CREATED);
     res.render(Json(created));
     Ok(())

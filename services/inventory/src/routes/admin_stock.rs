@@ -1,7 +1,6 @@
 //! Stock administration: restocks and adjustments, each recorded in the ledger with who, when
 //! and why; and the stock of a SKU with its ledger, so the numbers can be audited.
 
-use access_token::{USER_ID_HEADER, USER_ROLES_HEADER, roles_header_grants};
 use chrono::{DateTime, Utc};
 use salvo::oapi::ToSchema;
 use salvo::oapi::extract::PathParam;
@@ -15,28 +14,7 @@ use validator::Validate;
 use crate::domain::{Sku, StockDelta};
 use crate::error::InventoryError;
 use crate::routes::body::parse_valid;
-
-fn require_admin(req: &Request) -> Result<String, InventoryError> {
-    let roles = req
-        .headers()
-        .get(USER_ROLES_HEADER)
-        .and_then(|v| v.to_str().ok());
-    if !roles_header_grants(roles, "admin") {
-        return Err(InventoryError::Forbidden);
-    }
-    Ok(req
-        .headers()
-        .get(USER_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("unknown")
-        .to_owned())
-}
-
-fn pool(depot: &Depot) -> Result<&PgPool, InventoryError> {
-    depot.get_typed::<PgPool>().map_err(|_| {
-        InventoryError::Internal(anyhow::anyhow!("database pool missing from the depot"))
-    })
-}
+use crate::routes::context::{pool, require_admin};
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

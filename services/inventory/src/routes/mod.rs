@@ -1,6 +1,7 @@
 mod admin_products;
 mod admin_stock;
 mod body;
+mod context;
 mod order_events;
 mod products;
 mod quotes;

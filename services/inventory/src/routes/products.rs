@@ -5,11 +5,11 @@ use salvo::oapi::extract::{PathParam, QueryParam};
 use salvo::prelude::*;
 use serde::Serialize;
 use service_runtime::Problem;
-use sqlx::PgPool;
 
 use crate::domain::{Category, Cursor, CursorKey, FieldError, PageSize, ProductSort, Sku};
 use crate::error::InventoryError;
 use crate::routes::body::keep;
+use crate::routes::context::pool;
 use crate::store::{self, Product, ProductFilter};
 
 #[derive(Serialize, ToSchema)]
@@ -19,12 +19,6 @@ struct ProductPage {
     /// Pass as `cursor` to get the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     next_cursor: Option<String>,
-}
-
-fn pool(depot: &Depot) -> Result<&PgPool, InventoryError> {
-    depot.get_typed::<PgPool>().map_err(|_| {
-        InventoryError::Internal(anyhow::anyhow!("database pool missing from the depot"))
-    })
 }
 
 /// Lists active products, filtered and sorted, one page at a time (keyset pagination).
