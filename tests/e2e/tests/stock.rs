@@ -4,9 +4,12 @@
 
 use std::time::Duration;
 
+use contracts::order::{OrderCancelled, OrderConfirmed, OrderLine, OrderPlaced};
+use contracts::payment::PaymentFailed;
 use e2e::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use service_runtime::DomainEvent;
 
 const PATIENCE: Duration = Duration::from_secs(90);
 
@@ -56,11 +59,34 @@ async fn publish_order_event(event_id: &str, event_type: &str, order_id: &str, d
     publish("orders", "events", "order-events", &event, "Kafka").await;
 }
 
+/// Payloads come from the shared contracts, the same types the orders service will publish.
 fn order_placed(order_id: &str, sku: &str, quantity: u32) -> Value {
-    json!({
-        "orderId": order_id, "customerId": uuid::Uuid::new_v4(),
-        "lines": [{ "sku": sku, "quantity": quantity, "unitPriceMinor": 4_900, "currency": "EUR" }]
+    serde_json::to_value(OrderPlaced {
+        order_id: order_id.parse().unwrap(),
+        customer_id: uuid::Uuid::new_v4(),
+        lines: vec![OrderLine {
+            sku: sku.into(),
+            quantity,
+            unit_price_minor: 4_900,
+            currency: "EUR".into(),
+        }],
     })
+    .unwrap()
+}
+
+fn order_cancelled(order_id: &str) -> Value {
+    serde_json::to_value(OrderCancelled {
+        order_id: order_id.parse().unwrap(),
+        reason: "customer".into(),
+    })
+    .unwrap()
+}
+
+fn order_confirmed(order_id: &str) -> Value {
+    serde_json::to_value(OrderConfirmed {
+        order_id: order_id.parse().unwrap(),
+    })
+    .unwrap()
 }
 
 /// The stock decision analytics received for an order (through the inventory outbox and Kafka).
@@ -114,7 +140,7 @@ async fn fifty_concurrent_orders_for_ten_units_reserve_exactly_ten() {
         tokio::spawn(async move {
             publish_order_event(
                 &uuid::Uuid::now_v7().to_string(),
-                "shop.order.placed.v1",
+                OrderPlaced::EVENT_TYPE,
                 &order_id,
                 order_placed(&order_id, &sku, 1),
             )
@@ -176,21 +202,21 @@ async fn a_redelivered_order_placed_reserves_once_and_release_returns_the_stock(
     // The same event twice (a redelivery), then the same order again under a new event id.
     publish_order_event(
         &event_id,
-        "shop.order.placed.v1",
+        OrderPlaced::EVENT_TYPE,
         &order_id,
         order_placed(&order_id, &sku, 2),
     )
     .await;
     publish_order_event(
         &event_id,
-        "shop.order.placed.v1",
+        OrderPlaced::EVENT_TYPE,
         &order_id,
         order_placed(&order_id, &sku, 2),
     )
     .await;
     publish_order_event(
         &uuid::Uuid::now_v7().to_string(),
-        "shop.order.placed.v1",
+        OrderPlaced::EVENT_TYPE,
         &order_id,
         order_placed(&order_id, &sku, 2),
     )
@@ -205,9 +231,9 @@ async fn a_redelivered_order_placed_reserves_once_and_release_returns_the_stock(
 
     publish_order_event(
         &uuid::Uuid::now_v7().to_string(),
-        "shop.order.cancelled.v1",
+        OrderCancelled::EVENT_TYPE,
         &order_id,
-        json!({ "orderId": order_id, "reason": "customer" }),
+        order_cancelled(&order_id),
     )
     .await;
     let level = eventually("the release", PATIENCE, || async {
@@ -222,9 +248,9 @@ async fn a_redelivered_order_placed_reserves_once_and_release_returns_the_stock(
     // A second cancellation changes nothing.
     publish_order_event(
         &uuid::Uuid::now_v7().to_string(),
-        "shop.order.cancelled.v1",
+        OrderCancelled::EVENT_TYPE,
         &order_id,
-        json!({ "orderId": order_id, "reason": "customer" }),
+        order_cancelled(&order_id),
     )
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -246,7 +272,7 @@ async fn a_confirmed_order_takes_its_stock_out_of_the_warehouse() {
     let order_id = uuid::Uuid::new_v4().to_string();
     publish_order_event(
         &uuid::Uuid::now_v7().to_string(),
-        "shop.order.placed.v1",
+        OrderPlaced::EVENT_TYPE,
         &order_id,
         order_placed(&order_id, &sku, 3),
     )
@@ -256,9 +282,9 @@ async fn a_confirmed_order_takes_its_stock_out_of_the_warehouse() {
         // Confirmed twice (a redelivery): committed once.
         publish_order_event(
             &uuid::Uuid::now_v7().to_string(),
-            "shop.order.confirmed.v1",
+            OrderConfirmed::EVENT_TYPE,
             &order_id,
-            json!({ "orderId": order_id }),
+            order_confirmed(&order_id),
         )
         .await;
     }
@@ -331,16 +357,16 @@ async fn a_failed_payment_releases_the_reservation() {
     let order_id = uuid::Uuid::new_v4().to_string();
     publish_order_event(
         &uuid::Uuid::now_v7().to_string(),
-        "shop.order.placed.v1",
+        OrderPlaced::EVENT_TYPE,
         &order_id,
         order_placed(&order_id, &sku, 3),
     )
     .await;
     assert_eq!(decision(&order_id).await, "shop.stock.reserved.v1");
     let event = json!({
-        "specversion": "1.0", "id": uuid::Uuid::now_v7().to_string(), "type": "shop.payment.failed.v1",
+        "specversion": "1.0", "id": uuid::Uuid::now_v7().to_string(), "type": PaymentFailed::EVENT_TYPE,
         "source": "shop/e2e-tests", "subject": order_id, "datacontenttype": "application/json",
-        "data": { "orderId": order_id, "reason": "card declined" },
+        "data": serde_json::to_value(PaymentFailed { order_id: order_id.parse().unwrap(), reason: "card declined".into() }).unwrap(),
     });
     publish("payments", "events", "payment-events", &event, "Kafka").await;
     let level = eventually("the release after the failed payment", PATIENCE, || async {
@@ -359,7 +385,7 @@ async fn dropping_below_the_threshold_announces_low_stock() {
     let order_id = uuid::Uuid::new_v4().to_string();
     publish_order_event(
         &uuid::Uuid::now_v7().to_string(),
-        "shop.order.placed.v1",
+        OrderPlaced::EVENT_TYPE,
         &order_id,
         order_placed(&order_id, &sku, 2),
     )
