@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{CountryCode, FieldError};
+use service_runtime::field_error::single_line_text;
 
 // Limits generous enough for any real address, tight enough to fit a shipping label.
 const RECIPIENT_MAX_CHARS: usize = 100;
@@ -55,11 +56,11 @@ impl ShippingAddress {
     pub fn parse(input: ShippingAddressInput) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let recipient = keep_valid(
-            required_text("recipient", &input.recipient, RECIPIENT_MAX_CHARS),
+            single_line_text("recipient", &input.recipient, RECIPIENT_MAX_CHARS),
             &mut errors,
         );
         let line1 = keep_valid(
-            required_text("line1", &input.line1, LINE_MAX_CHARS),
+            single_line_text("line1", &input.line1, LINE_MAX_CHARS),
             &mut errors,
         );
         let line2 = keep_valid(
@@ -67,7 +68,7 @@ impl ShippingAddress {
             &mut errors,
         );
         let city = keep_valid(
-            required_text("city", &input.city, CITY_MAX_CHARS),
+            single_line_text("city", &input.city, CITY_MAX_CHARS),
             &mut errors,
         );
         let postal_code = keep_valid(postal_code(&input.postal_code), &mut errors);
@@ -99,28 +100,7 @@ fn keep_valid<T>(result: Result<T, FieldError>, errors: &mut Vec<FieldError>) ->
     result.map_err(|error| errors.push(error)).ok()
 }
 
-/// `raw` trimmed; it must be 1 to `max_chars` characters with no control characters.
-fn required_text(field: &'static str, raw: &str, max_chars: usize) -> Result<String, FieldError> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        return Err(FieldError::new(field, "is required"));
-    }
-    if trimmed.chars().count() > max_chars {
-        return Err(FieldError::new(
-            field,
-            format!("must be at most {max_chars} characters"),
-        ));
-    }
-    if trimmed.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            field,
-            "must not contain control characters such as line breaks or tabs",
-        ));
-    }
-    Ok(trimmed.to_owned())
-}
-
-/// Like [`required_text`], but absent or blank means `None`: forms send an empty string for an
+/// Like [`single_line_text`], but absent or blank means `None`: forms send an empty string for an
 /// input left empty, and we want one representation of "no second line".
 fn optional_text(
     field: &'static str,
@@ -129,7 +109,7 @@ fn optional_text(
 ) -> Result<Option<String>, FieldError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(text) => required_text(field, text, max_chars).map(Some),
+        Some(text) => single_line_text(field, text, max_chars).map(Some),
     }
 }
 
@@ -137,7 +117,7 @@ fn optional_text(
 /// they all share are allowed: ASCII letters, digits, spaces and hyphens.
 fn postal_code(raw: &str) -> Result<String, FieldError> {
     const FIELD: &str = "postalCode";
-    let code = required_text(FIELD, raw, POSTAL_CODE_MAX_CHARS)?;
+    let code = single_line_text(FIELD, raw, POSTAL_CODE_MAX_CHARS)?;
     if !code
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')

@@ -5,6 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::FieldError;
+use service_runtime::field_error::single_line_text;
 
 const FIELD: &str = "displayName";
 
@@ -24,23 +25,7 @@ pub struct DisplayName(String);
 
 impl DisplayName {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let trimmed = raw.trim();
-        if trimmed.is_empty() {
-            return Err(FieldError::new(FIELD, "is required"));
-        }
-        if trimmed.chars().count() > MAX_CHARS {
-            return Err(FieldError::new(
-                FIELD,
-                format!("must be at most {MAX_CHARS} characters"),
-            ));
-        }
-        if trimmed.chars().any(char::is_control) {
-            return Err(FieldError::new(
-                FIELD,
-                "must not contain control characters such as line breaks or tabs",
-            ));
-        }
-        Ok(Self(trimmed.to_owned()))
+        single_line_text(FIELD, raw, MAX_CHARS).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
