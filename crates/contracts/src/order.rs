@@ -1,5 +1,10 @@
-//! Events of the order saga that other services react to, on the `order-events` topic.
-//! Amounts are integer minor units with an ISO 4217 currency code; never floats.
+//! The events of an order's life, on the `order-events` topic. They are also the order
+//! aggregate's stored events: orders appends them to its event stream, and publishes exactly what
+//! it stored. Amounts are integer minor units with an ISO 4217 currency code; never floats.
+//!
+//! Every CloudEvent carrying one of these has `subject` = the order id (also the Kafka key) and
+//! the extensions `sequence` (its place in the order's stream), `causationid` (the command or
+//! event that caused it) and `traceparent`/`traceid` (the trace of that command).
 
 use serde::{Deserialize, Serialize};
 use service_runtime::DomainEvent;
@@ -15,17 +20,68 @@ pub struct OrderLine {
     pub currency: String,
 }
 
-/// `shop.order.placed.v1`: a customer placed an order; inventory reserves its lines.
+/// `shop.order.placed.v2`: a customer placed an order; inventory reserves its lines.
+///
+/// v2 added the order's `currency` and `totalMinor`; stored v1 events are upcast on reading
+/// (see the orders service's `domain::upcast`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderPlaced {
     pub order_id: Uuid,
     pub customer_id: Uuid,
     pub lines: Vec<OrderLine>,
+    pub currency: String,
+    pub total_minor: i64,
 }
 
 impl DomainEvent for OrderPlaced {
-    const EVENT_TYPE: &'static str = "shop.order.placed.v1";
+    const EVENT_TYPE: &'static str = "shop.order.placed.v2";
+    fn aggregate_id(&self) -> String {
+        self.order_id.to_string()
+    }
+}
+
+/// `shop.order.stock-reserved.v1`: inventory reserved every line of the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderStockReserved {
+    pub order_id: Uuid,
+}
+
+impl DomainEvent for OrderStockReserved {
+    const EVENT_TYPE: &'static str = "shop.order.stock-reserved.v1";
+    fn aggregate_id(&self) -> String {
+        self.order_id.to_string()
+    }
+}
+
+/// `shop.order.stock-rejected.v1`: inventory could not reserve the order, with the reason per line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderStockRejected {
+    pub order_id: Uuid,
+    pub lines: Vec<crate::stock::RejectedLine>,
+}
+
+impl DomainEvent for OrderStockRejected {
+    const EVENT_TYPE: &'static str = "shop.order.stock-rejected.v1";
+    fn aggregate_id(&self) -> String {
+        self.order_id.to_string()
+    }
+}
+
+/// `shop.order.payment-requested.v1`: the stock is held; payments charges the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentRequested {
+    pub order_id: Uuid,
+    pub customer_id: Uuid,
+    pub amount_minor: i64,
+    pub currency: String,
+}
+
+impl DomainEvent for PaymentRequested {
+    const EVENT_TYPE: &'static str = "shop.order.payment-requested.v1";
     fn aggregate_id(&self) -> String {
         self.order_id.to_string()
     }
@@ -56,6 +112,22 @@ pub struct OrderCancelled {
 
 impl DomainEvent for OrderCancelled {
     const EVENT_TYPE: &'static str = "shop.order.cancelled.v1";
+    fn aggregate_id(&self) -> String {
+        self.order_id.to_string()
+    }
+}
+
+/// `shop.order.shipped.v1`: an administrator handed the confirmed order to a carrier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderShipped {
+    pub order_id: Uuid,
+    pub carrier: String,
+    pub tracking_number: String,
+}
+
+impl DomainEvent for OrderShipped {
+    const EVENT_TYPE: &'static str = "shop.order.shipped.v1";
     fn aggregate_id(&self) -> String {
         self.order_id.to_string()
     }

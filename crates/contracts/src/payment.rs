@@ -18,3 +18,19 @@ impl DomainEvent for PaymentFailed {
         self.order_id.to_string()
     }
 }
+
+/// `shop.payment.succeeded.v1`: the order is paid; orders confirms it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentSucceeded {
+    pub order_id: Uuid,
+    pub amount_minor: i64,
+    pub currency: String,
+}
+
+impl DomainEvent for PaymentSucceeded {
+    const EVENT_TYPE: &'static str = "shop.payment.succeeded.v1";
+    fn aggregate_id(&self) -> String {
+        self.order_id.to_string()
+    }
+}

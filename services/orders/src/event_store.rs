@@ -12,7 +12,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use service_runtime::sidecar::{StateOperation, StoredState};
 use service_runtime::{Sidecar, SidecarError};
@@ -36,24 +35,56 @@ struct StreamHead {
     version: u64,
 }
 
-/// An event as stored: its place in the stream and when it was recorded.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What travels with every event: why it happened and in which trace.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RecordedEvent<E> {
+pub struct EventMetadata {
+    /// The id of the command (a request id) or event (a CloudEvent id) that caused this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub causation_id: Option<String>,
+    /// W3C trace context of the command that produced the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracestate: Option<String>,
+}
+
+/// An event to append: its versioned type and JSON body. The store does not interpret either.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewEvent {
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub data: serde_json::Value,
+}
+
+/// An event as stored: its place in the stream, when it was recorded, and its metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedEvent {
     pub sequence: u64,
     pub recorded_at: DateTime<Utc>,
-    pub event: E,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub data: serde_json::Value,
+    #[serde(default)]
+    pub metadata: EventMetadata,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Stream<E> {
+pub struct Stream {
     pub version: u64,
-    pub events: Vec<RecordedEvent<E>>,
+    pub events: Vec<RecordedEvent>,
 }
 
 #[derive(Clone)]
 pub struct EventStore {
     sidecar: Sidecar,
+}
+
+/// The stream of one order. Other streams (the internal API's scratch streams) never start
+/// with `order-`.
+pub fn order_stream_id(order_id: uuid::Uuid) -> String {
+    format!("order-{order_id}")
 }
 
 fn head_key(stream_id: &str) -> String {
@@ -67,10 +98,6 @@ fn event_key(stream_id: &str, sequence: u64) -> String {
 impl EventStore {
     pub fn new(sidecar: Sidecar) -> Self {
         Self { sidecar }
-    }
-
-    pub fn sidecar(&self) -> &Sidecar {
-        &self.sidecar
     }
 
     async fn head(&self, stream_id: &str) -> Result<Option<(StreamHead, String)>, EventStoreError> {
@@ -93,13 +120,14 @@ impl EventStore {
             .unwrap_or(0))
     }
 
-    /// Appends `events` if the stream is still at `expected_version`; returns the new version.
-    pub async fn append<E: Serialize>(
+    /// Appends `events` if the stream is still at `expected_version`; returns them as recorded.
+    pub async fn append(
         &self,
         stream_id: &str,
         expected_version: u64,
-        events: &[E],
-    ) -> Result<u64, EventStoreError> {
+        events: Vec<NewEvent>,
+        metadata: &EventMetadata,
+    ) -> Result<Vec<RecordedEvent>, EventStoreError> {
         let head = self.head(stream_id).await?;
         let current = head.as_ref().map(|(head, _)| head.version).unwrap_or(0);
         if current != expected_version {
@@ -109,21 +137,26 @@ impl EventStore {
             });
         }
         let recorded_at = Utc::now();
-        let mut operations = Vec::with_capacity(events.len() + 1);
-        for (offset, event) in events.iter().enumerate() {
-            let sequence = current + offset as u64 + 1;
-            let record = RecordedEvent {
+        let recorded: Vec<RecordedEvent> = events
+            .into_iter()
+            .zip(current + 1..)
+            .map(|(event, sequence)| RecordedEvent {
                 sequence,
                 recorded_at,
-                event,
-            };
+                event_type: event.event_type,
+                data: event.data,
+                metadata: metadata.clone(),
+            })
+            .collect();
+        let mut operations = Vec::with_capacity(recorded.len() + 1);
+        for record in &recorded {
             operations.push(StateOperation::Create {
-                key: event_key(stream_id, sequence),
-                value: serde_json::to_vec(&record)?,
+                key: event_key(stream_id, record.sequence),
+                value: serde_json::to_vec(record)?,
                 metadata: HashMap::new(),
             });
         }
-        let new_version = current + events.len() as u64;
+        let new_version = current + recorded.len() as u64;
         let head_value = serde_json::to_vec(&StreamHead {
             version: new_version,
         })?;
@@ -145,7 +178,7 @@ impl EventStore {
             .transact(STORE_NAME, operations, HashMap::new())
             .await
         {
-            Ok(()) => Ok(new_version),
+            Ok(()) => Ok(recorded),
             Err(SidecarError::EtagMismatch) => {
                 let current = self.version(stream_id).await?;
                 Err(EventStoreError::Conflict {
@@ -158,12 +191,18 @@ impl EventStore {
     }
 
     /// Reads the whole stream, in order.
-    pub async fn read<E: DeserializeOwned>(
+    pub async fn read(&self, stream_id: &str) -> Result<Stream, EventStoreError> {
+        self.read_after(stream_id, 0).await
+    }
+
+    /// Reads the events after `version` (all of them for 0), in order, with the stream's version.
+    pub async fn read_after(
         &self,
         stream_id: &str,
-    ) -> Result<Stream<E>, EventStoreError> {
-        let version = self.version(stream_id).await?;
-        let keys: Vec<String> = (1..=version)
+        version: u64,
+    ) -> Result<Stream, EventStoreError> {
+        let head = self.version(stream_id).await?;
+        let keys: Vec<String> = (version + 1..=head)
             .map(|sequence| event_key(stream_id, sequence))
             .collect();
         let mut stored = if keys.is_empty() {
@@ -171,13 +210,16 @@ impl EventStore {
         } else {
             self.sidecar.get_bulk_state(STORE_NAME, keys).await?
         };
-        let mut events = Vec::with_capacity(version as usize);
-        for sequence in 1..=version {
+        let mut events = Vec::with_capacity(head.saturating_sub(version) as usize);
+        for sequence in version + 1..=head {
             let state = stored
                 .remove(&event_key(stream_id, sequence))
                 .ok_or(EventStoreError::Gap(sequence))?;
             events.push(serde_json::from_slice(&state.value)?);
         }
-        Ok(Stream { version, events })
+        Ok(Stream {
+            version: head,
+            events,
+        })
     }
 }

@@ -55,10 +55,11 @@ pub async fn measure(events: usize) -> anyhow::Result<String> {
                 for _ in (worker..events).step_by(PUBLISHERS) {
                     let order_id = uuid::Uuid::new_v4();
                     let event = json!({
-                        "specversion": "1.0", "id": uuid::Uuid::now_v7().to_string(), "type": "shop.order.placed.v1",
+                        "specversion": "1.0", "id": uuid::Uuid::now_v7().to_string(), "type": "shop.order.placed.v2",
                         "source": "shop/bench", "subject": order_id.to_string(), "datacontenttype": "application/json",
                         "data": { "orderId": order_id, "customerId": uuid::Uuid::new_v4(),
-                                  "lines": [{ "sku": sku, "quantity": 1, "unitPriceMinor": 100, "currency": "EUR" }] }
+                                  "lines": [{ "sku": sku, "quantity": 1, "unitPriceMinor": 100, "currency": "EUR" }],
+                                  "currency": "EUR", "totalMinor": 100 }
                     });
                     let response = client
                         .post(&url)

@@ -270,3 +270,93 @@ pub async fn admin_access_token() -> String {
         .expect("access token")
         .to_owned()
 }
+
+/// A product of its own for one test, with `units` on hand, priced 49.00 EUR.
+pub async fn product_with_stock(admin: &str, units: i32) -> String {
+    let sku = format!(
+        "STK-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..16].to_uppercase()
+    );
+    let body = serde_json::json!({ "sku": sku, "name": "Limited Lamp", "category": "e2e-stock", "price": { "minorUnits": 4_900, "currency": "EUR" } });
+    let created = http()
+        .post(format!("{GATEWAY}/api/admin/catalog/products"))
+        .bearer_auth(admin)
+        .json(&body)
+        .send()
+        .await
+        .expect("gateway answers");
+    assert_eq!(created.status(), reqwest::StatusCode::CREATED);
+    let restock = http()
+        .post(format!("{GATEWAY}/api/admin/catalog/products/{sku}/stock"))
+        .bearer_auth(admin)
+        .json(&serde_json::json!({ "delta": units, "reason": "initial delivery" }))
+        .send()
+        .await
+        .expect("gateway answers");
+    assert_eq!(restock.status(), reqwest::StatusCode::OK);
+    sku
+}
+
+/// A product's stock (on hand, reserved, available) as the admin API reports it.
+pub async fn stock(admin: &str, sku: &str) -> Value {
+    http()
+        .get(format!("{GATEWAY}/api/admin/catalog/products/{sku}/stock"))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .expect("gateway answers")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// Publishes a CloudEvent with a Kafka key (Dapr's `partitionKey`), as services publish events
+/// of one aggregate so they stay in order.
+pub async fn publish_keyed(app: &str, topic: &str, event: &Value, key: &str) {
+    let url = format!(
+        "{}/v1.0/publish/events/{topic}?metadata.partitionKey={key}",
+        sidecar(app)
+    );
+    let response = http()
+        .post(&url)
+        .header("content-type", "application/cloudevents+json")
+        .json(event)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("the {app} sidecar is unreachable at {url}: {e}"));
+    assert!(
+        response.status().is_success(),
+        "publishing to events/{topic} failed with {}",
+        response.status()
+    );
+}
+
+/// Whether consumer group `group` has read everything published to `topic` so far (lag 0 on
+/// every partition), by Kafka's own ConsumerGroupCommand.
+pub fn consumer_group_caught_up(group: &str, topic: &str) -> bool {
+    let bootstrap = required_env("KAFKA_BOOTSTRAP");
+    let out = kafka_tool(
+        "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+        &[
+            "--bootstrap-server",
+            &bootstrap,
+            "--describe",
+            "--group",
+            group,
+        ],
+    );
+    let mut seen = false;
+    for line in out.lines() {
+        let columns: Vec<&str> = line.split_whitespace().collect();
+        // GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG ...
+        if columns.len() >= 6 && columns[1] == topic {
+            seen = true;
+            if columns[5] != "0" {
+                return false;
+            }
+        }
+    }
+    seen
+}
+
+pub mod orders;

@@ -13,43 +13,6 @@ use service_runtime::DomainEvent;
 
 const PATIENCE: Duration = Duration::from_secs(90);
 
-async fn product_with_stock(admin: &str, units: i32) -> String {
-    let sku = format!(
-        "STK-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..16].to_uppercase()
-    );
-    let body = json!({ "sku": sku, "name": "Limited Lamp", "category": "e2e-stock", "price": { "minorUnits": 4_900, "currency": "EUR" } });
-    let created = http()
-        .post(format!("{GATEWAY}/api/admin/catalog/products"))
-        .bearer_auth(admin)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let restock = http()
-        .post(format!("{GATEWAY}/api/admin/catalog/products/{sku}/stock"))
-        .bearer_auth(admin)
-        .json(&json!({ "delta": units, "reason": "initial delivery" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(restock.status(), StatusCode::OK);
-    sku
-}
-
-async fn stock(admin: &str, sku: &str) -> Value {
-    http()
-        .get(format!("{GATEWAY}/api/admin/catalog/products/{sku}/stock"))
-        .bearer_auth(admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 /// Publishes an order event to `order-events` through a sidecar, as the orders service will.
 async fn publish_order_event(event_id: &str, event_type: &str, order_id: &str, data: Value) {
     let event = json!({
@@ -70,6 +33,8 @@ fn order_placed(order_id: &str, sku: &str, quantity: u32) -> Value {
             unit_price_minor: 4_900,
             currency: "EUR".into(),
         }],
+        currency: "EUR".into(),
+        total_minor: 4_900 * i64::from(quantity),
     })
     .unwrap()
 }

@@ -29,7 +29,13 @@ const FORWARDED_REQUEST_HEADERS: &[&str] = &[
     "idempotency-key",
     "if-match",
 ];
-const FORWARDED_RESPONSE_HEADERS: &[&str] = &["content-type", "location", "etag", "retry-after"];
+const FORWARDED_RESPONSE_HEADERS: &[&str] = &[
+    "content-type",
+    "location",
+    "etag",
+    "retry-after",
+    "idempotent-replayed",
+];
 
 #[handler]
 pub async fn forward(

@@ -38,6 +38,8 @@ pub struct QuotedLine {
     #[serde(skip_serializing_if = "Option::is_none")]
     currency: Option<String>,
     available: i64,
+    /// Known and offered for sale (a deactivated product is not).
+    active: bool,
     /// Known, active and enough available right now (a reservation decides for real).
     orderable: bool,
 }
@@ -89,6 +91,7 @@ pub async fn quote(
                 unit_price_minor: row.map(|r| r.price_minor),
                 currency: row.map(|r| r.currency.clone()),
                 available: row.map(|r| r.available).unwrap_or(0),
+                active: row.is_some_and(|r| r.active),
                 orderable: row
                     .is_some_and(|r| r.active && r.available >= i64::from(quantity.get())),
             }

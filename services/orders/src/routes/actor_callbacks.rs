@@ -9,9 +9,13 @@ use crate::actor::{ACTOR_RUNTIME_CONFIG, ActorError, OrderActor};
 impl From<ActorError> for Problem {
     fn from(error: ActorError) -> Self {
         match error {
-            // daprd treats 404 from a method as permanent: the right answer for a method we lack.
+            // daprd treats 404 from a method as permanent: the right answer for a method we
+            // lack or an id that can never be an order.
             ActorError::UnknownMethod(method) => {
                 Problem::not_found(format!("OrderActor has no method {method}"))
+            }
+            ActorError::NotAnOrderId(id) => {
+                Problem::not_found(format!("OrderActor ids are order ids, not {id:?}"))
             }
             other => {
                 tracing::error!(error = %other, "actor call failed");

@@ -1,30 +1,60 @@
 mod actor_callbacks;
-mod streams;
+mod admin;
+mod context;
+mod events;
+mod internal;
+mod orders;
 
+use salvo::oapi::OpenApi;
 use salvo::prelude::*;
-use sqlx::PgPool;
+use service_runtime::pubsub::SubscriptionList;
 
 use crate::actor::{ACTOR_TYPE, OrderActor};
-use crate::event_store::EventStore;
+use crate::app::Orders;
 
-pub fn router(pool: PgPool, event_store: EventStore) -> Router {
-    let actor = OrderActor::new(event_store.sidecar().clone(), event_store.clone());
+pub fn router(orders: Orders, actor: OrderActor) -> Router {
+    let api = Router::new()
+        .hoop(salvo::affix_state::inject(orders.clone()))
+        .push(
+            Router::with_path("orders")
+                .get(orders::list_my_orders)
+                .post(orders::place_order)
+                .push(
+                    Router::with_path("{order_id}")
+                        .get(orders::get_order)
+                        .push(Router::with_path("cancel").post(orders::cancel_order)),
+                ),
+        )
+        .push(
+            Router::with_path("admin/orders")
+                .get(admin::list_all_orders)
+                .push(
+                    Router::with_path("{order_id}")
+                        .get(admin::get_any_order)
+                        .push(Router::with_path("ship").post(admin::ship_order)),
+                ),
+        );
+    // This service's part of the public API, which the gateway merges into the one document.
+    let openapi = OpenApi::new("shop orders", env!("CARGO_PKG_VERSION")).merge_router(&api);
     let actor_routes = Router::with_path(format!("actors/{ACTOR_TYPE}/{{actor_id}}"))
         .delete(actor_callbacks::deactivate)
         .push(Router::with_path("method/remind/{reminder}").put(actor_callbacks::reminder))
         .push(Router::with_path("method/timer/{timer}").put(actor_callbacks::timer))
         .push(Router::with_path("method/{method}").put(actor_callbacks::invoke_method));
     Router::new()
-        .hoop(
-            salvo::affix_state::inject(pool)
-                .inject(event_store)
-                .inject(actor),
-        )
+        .hoop(salvo::affix_state::inject(orders).inject(actor))
+        .push(api)
+        .push(openapi.into_router("openapi.json"))
         .push(Router::with_path("dapr/config").get(actor_callbacks::actor_config))
         .push(actor_routes)
+        .push(Router::with_path("dapr/subscribe").get(SubscriptionList(events::subscriptions())))
+        .push(Router::with_path(events::STOCK_EVENTS_ROUTE).post(events::receive_answer))
+        .push(Router::with_path(events::PAYMENT_EVENTS_ROUTE).post(events::receive_answer))
+        .push(Router::with_path(events::ORDER_EVENTS_ROUTE).post(events::receive_order_event))
         .push(
             Router::with_path("internal/streams/{stream_id}")
-                .get(streams::read_stream)
-                .push(Router::with_path("events").post(streams::append_events)),
+                .get(internal::read_stream)
+                .push(Router::with_path("events").post(internal::append_events)),
         )
+        .push(Router::with_path("internal/read-models/replay").post(internal::replay))
 }

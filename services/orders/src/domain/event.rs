@@ -1,0 +1,232 @@
+//! The order aggregate's events, and how a stored event becomes one.
+//!
+//! Events are stored with their versioned CloudEvents type (`shop.order.placed.v2`) and the JSON
+//! of the contract in `crates/contracts`. A stored event is never rewritten, so when a contract
+//! gets a new version, old events stay as they were written and are *upcast* when read: the
+//! rest of the service only ever sees the current version.
+
+use contracts::order::{
+    OrderCancelled, OrderConfirmed, OrderLine, OrderPlaced, OrderShipped, OrderStockRejected,
+    OrderStockReserved, PaymentRequested,
+};
+use serde::Deserialize;
+use service_runtime::DomainEvent;
+use uuid::Uuid;
+
+use crate::event_store::NewEvent;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderEvent {
+    Placed(OrderPlaced),
+    StockReserved(OrderStockReserved),
+    StockRejected(OrderStockRejected),
+    PaymentRequested(PaymentRequested),
+    Confirmed(OrderConfirmed),
+    Cancelled(OrderCancelled),
+    Shipped(OrderShipped),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("unknown order event type {0:?}")]
+    UnknownType(String),
+    #[error("event {event_type} does not match its contract: {source}")]
+    Contract {
+        event_type: String,
+        source: serde_json::Error,
+    },
+    #[error("{0}")]
+    Upcast(&'static str),
+}
+
+impl OrderEvent {
+    pub fn event_type(&self) -> &'static str {
+        match self {
+            Self::Placed(_) => OrderPlaced::EVENT_TYPE,
+            Self::StockReserved(_) => OrderStockReserved::EVENT_TYPE,
+            Self::StockRejected(_) => OrderStockRejected::EVENT_TYPE,
+            Self::PaymentRequested(_) => PaymentRequested::EVENT_TYPE,
+            Self::Confirmed(_) => OrderConfirmed::EVENT_TYPE,
+            Self::Cancelled(_) => OrderCancelled::EVENT_TYPE,
+            Self::Shipped(_) => OrderShipped::EVENT_TYPE,
+        }
+    }
+
+    /// The event in the store's terms: type and JSON body.
+    pub fn to_new_event(&self) -> NewEvent {
+        let data = match self {
+            Self::Placed(e) => serde_json::to_value(e),
+            Self::StockReserved(e) => serde_json::to_value(e),
+            Self::StockRejected(e) => serde_json::to_value(e),
+            Self::PaymentRequested(e) => serde_json::to_value(e),
+            Self::Confirmed(e) => serde_json::to_value(e),
+            Self::Cancelled(e) => serde_json::to_value(e),
+            Self::Shipped(e) => serde_json::to_value(e),
+        }
+        // Plain structs of strings and numbers: serializing them cannot fail.
+        .unwrap_or_default();
+        NewEvent {
+            event_type: self.event_type().to_owned(),
+            data,
+        }
+    }
+
+    /// Reads a stored event of any version this service ever wrote, as the current version.
+    pub fn decode(event_type: &str, data: &serde_json::Value) -> Result<Self, DecodeError> {
+        fn parse<E: DomainEvent>(data: &serde_json::Value) -> Result<E, DecodeError> {
+            E::deserialize(data).map_err(|source| DecodeError::Contract {
+                event_type: E::EVENT_TYPE.to_owned(),
+                source,
+            })
+        }
+        Ok(match event_type {
+            OrderPlaced::EVENT_TYPE => Self::Placed(parse(data)?),
+            upcast::ORDER_PLACED_V1 => Self::Placed(upcast::order_placed_v1(data)?),
+            OrderStockReserved::EVENT_TYPE => Self::StockReserved(parse(data)?),
+            OrderStockRejected::EVENT_TYPE => Self::StockRejected(parse(data)?),
+            PaymentRequested::EVENT_TYPE => Self::PaymentRequested(parse(data)?),
+            OrderConfirmed::EVENT_TYPE => Self::Confirmed(parse(data)?),
+            OrderCancelled::EVENT_TYPE => Self::Cancelled(parse(data)?),
+            OrderShipped::EVENT_TYPE => Self::Shipped(parse(data)?),
+            other => return Err(DecodeError::UnknownType(other.to_owned())),
+        })
+    }
+
+    /// Whether `event_type` is an event of the order stream, in any version.
+    pub fn is_order_event_type(event_type: &str) -> bool {
+        event_type.starts_with("shop.order.")
+    }
+}
+
+/// Upcasters: old versions of stored events, and how each becomes the current one.
+pub mod upcast {
+    use super::*;
+
+    /// `shop.order.placed.v1` (until v2 added the order's currency and total).
+    pub const ORDER_PLACED_V1: &str = "shop.order.placed.v1";
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct OrderPlacedV1 {
+        order_id: Uuid,
+        customer_id: Uuid,
+        lines: Vec<OrderLine>,
+    }
+
+    /// v1 priced every line in its own currency field; v2 states the order's currency and total.
+    /// Orders only ever accepted single-currency orders, so the first line's currency is the
+    /// order's, and the total is the sum of the lines.
+    pub fn order_placed_v1(data: &serde_json::Value) -> Result<OrderPlaced, DecodeError> {
+        let v1 = OrderPlacedV1::deserialize(data).map_err(|source| DecodeError::Contract {
+            event_type: ORDER_PLACED_V1.to_owned(),
+            source,
+        })?;
+        let currency = v1
+            .lines
+            .first()
+            .map(|line| line.currency.clone())
+            .ok_or(DecodeError::Upcast("a v1 OrderPlaced without lines"))?;
+        if v1.lines.iter().any(|line| line.currency != currency) {
+            return Err(DecodeError::Upcast("a v1 OrderPlaced mixing currencies"));
+        }
+        let total_minor = v1
+            .lines
+            .iter()
+            .map(|line| line.unit_price_minor * i64::from(line.quantity))
+            .sum();
+        Ok(OrderPlaced {
+            order_id: v1.order_id,
+            customer_id: v1.customer_id,
+            lines: v1.lines,
+            currency,
+            total_minor,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_stored_v1_order_placed_is_read_as_the_current_version() {
+        let order_id = Uuid::new_v4();
+        let customer_id = Uuid::new_v4();
+        // Exactly what v1 wrote: no order-level currency or total.
+        let stored = json!({
+            "orderId": order_id,
+            "customerId": customer_id,
+            "lines": [
+                { "sku": "LAMP-001", "quantity": 2, "unitPriceMinor": 1999, "currency": "EUR" },
+                { "sku": "MUG-002", "quantity": 1, "unitPriceMinor": 500, "currency": "EUR" }
+            ]
+        });
+        let event = OrderEvent::decode("shop.order.placed.v1", &stored).unwrap();
+        let OrderEvent::Placed(placed) = event else {
+            panic!("expected OrderPlaced, got {event:?}");
+        };
+        assert_eq!(placed.order_id, order_id);
+        assert_eq!(placed.customer_id, customer_id);
+        assert_eq!(placed.currency, "EUR");
+        assert_eq!(placed.total_minor, 2 * 1999 + 500);
+        assert_eq!(placed.lines.len(), 2);
+        // Re-encoding gives the current version, never the old one.
+        assert_eq!(
+            OrderEvent::Placed(placed).to_new_event().event_type,
+            "shop.order.placed.v2"
+        );
+    }
+
+    #[test]
+    fn a_v1_order_placed_that_v2_could_not_express_is_refused_not_guessed() {
+        let mixed = json!({
+            "orderId": Uuid::new_v4(), "customerId": Uuid::new_v4(),
+            "lines": [
+                { "sku": "A-1", "quantity": 1, "unitPriceMinor": 1, "currency": "EUR" },
+                { "sku": "B-2", "quantity": 1, "unitPriceMinor": 1, "currency": "USD" }
+            ]
+        });
+        assert!(matches!(
+            OrderEvent::decode("shop.order.placed.v1", &mixed),
+            Err(DecodeError::Upcast(_))
+        ));
+    }
+
+    #[test]
+    fn every_current_event_round_trips_through_its_stored_form() {
+        let order_id = Uuid::new_v4();
+        let events = [
+            OrderEvent::StockReserved(OrderStockReserved { order_id }),
+            OrderEvent::Confirmed(OrderConfirmed { order_id }),
+            OrderEvent::Cancelled(OrderCancelled {
+                order_id,
+                reason: "timeout".into(),
+            }),
+            OrderEvent::Shipped(OrderShipped {
+                order_id,
+                carrier: "DHL".into(),
+                tracking_number: "JJD000390007".into(),
+            }),
+        ];
+        for event in events {
+            let stored = event.to_new_event();
+            assert_eq!(
+                OrderEvent::decode(&stored.event_type, &stored.data).unwrap(),
+                event
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_types_and_broken_bodies_are_errors() {
+        assert!(matches!(
+            OrderEvent::decode("shop.order.teleported.v1", &json!({})),
+            Err(DecodeError::UnknownType(_))
+        ));
+        assert!(matches!(
+            OrderEvent::decode("shop.order.confirmed.v1", &json!({ "orderId": "nope" })),
+            Err(DecodeError::Contract { .. })
+        ));
+    }
+}

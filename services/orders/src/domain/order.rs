@@ -1,0 +1,498 @@
+//! The order aggregate: its state is the fold of its events, and a command is decided against
+//! that state. `decide` is pure: it returns the events to append, or a refusal, and touches
+//! nothing; storing the events is the command handler's job.
+
+use contracts::order::{
+    OrderCancelled, OrderConfirmed, OrderLine, OrderPlaced, OrderShipped, OrderStockRejected,
+    OrderStockReserved, PaymentRequested,
+};
+use contracts::stock::RejectedLine;
+use salvo::oapi::ToSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::event::OrderEvent;
+
+/// Where an order is in its life. Only the first two are open: an open order is either
+/// answered by inventory and payments or cancelled by its deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum OrderStatus {
+    AwaitingStock,
+    AwaitingPayment,
+    Confirmed,
+    Shipped,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 5] = [
+        Self::AwaitingStock,
+        Self::AwaitingPayment,
+        Self::Confirmed,
+        Self::Shipped,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AwaitingStock => "awaiting-stock",
+            Self::AwaitingPayment => "awaiting-payment",
+            Self::Confirmed => "confirmed",
+            Self::Shipped => "shipped",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == text)
+    }
+
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::AwaitingStock | Self::AwaitingPayment)
+    }
+}
+
+/// Why an order was cancelled (the `reason` of `shop.order.cancelled.v1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelReason {
+    Customer,
+    Timeout,
+    StockRejected,
+    PaymentFailed,
+}
+
+impl CancelReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Timeout => "timeout",
+            Self::StockRejected => "stock-rejected",
+            Self::PaymentFailed => "payment-failed",
+        }
+    }
+}
+
+/// The aggregate's state: only what deciding commands needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub status: OrderStatus,
+    pub currency: String,
+    pub total_minor: i64,
+}
+
+impl Order {
+    /// Folds a stream into the order; `None` for an empty stream.
+    pub fn fold<'a>(events: impl IntoIterator<Item = &'a OrderEvent>) -> Option<Order> {
+        events
+            .into_iter()
+            .fold(None, |state, event| Some(Self::evolve(state, event)))
+    }
+
+    fn evolve(state: Option<Order>, event: &OrderEvent) -> Order {
+        match (state, event) {
+            (_, OrderEvent::Placed(placed)) => Order {
+                id: placed.order_id,
+                customer_id: placed.customer_id,
+                status: OrderStatus::AwaitingStock,
+                currency: placed.currency.clone(),
+                total_minor: placed.total_minor,
+            },
+            // Streams always begin with OrderPlaced (decide guarantees it); a stream that did
+            // not would have no customer to attach, so the event is kept on an empty shell.
+            (None, other) => Order {
+                id: other_order_id(other),
+                customer_id: Uuid::nil(),
+                status: OrderStatus::AwaitingStock,
+                currency: String::new(),
+                total_minor: 0,
+            },
+            (Some(mut order), event) => {
+                order.status = match event {
+                    OrderEvent::Placed(_) => OrderStatus::AwaitingStock,
+                    OrderEvent::StockReserved(_) => order.status,
+                    OrderEvent::StockRejected(_) => order.status,
+                    OrderEvent::PaymentRequested(_) => OrderStatus::AwaitingPayment,
+                    OrderEvent::Confirmed(_) => OrderStatus::Confirmed,
+                    OrderEvent::Cancelled(_) => OrderStatus::Cancelled,
+                    OrderEvent::Shipped(_) => OrderStatus::Shipped,
+                };
+                order
+            }
+        }
+    }
+}
+
+fn other_order_id(event: &OrderEvent) -> Uuid {
+    match event {
+        OrderEvent::Placed(e) => e.order_id,
+        OrderEvent::StockReserved(e) => e.order_id,
+        OrderEvent::StockRejected(e) => e.order_id,
+        OrderEvent::PaymentRequested(e) => e.order_id,
+        OrderEvent::Confirmed(e) => e.order_id,
+        OrderEvent::Cancelled(e) => e.order_id,
+        OrderEvent::Shipped(e) => e.order_id,
+    }
+}
+
+/// What can be asked of an order: by a customer, an administrator, or another service's event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Place {
+        order_id: Uuid,
+        customer_id: Uuid,
+        lines: Vec<OrderLine>,
+        currency: String,
+    },
+    /// Inventory's answer to OrderPlaced.
+    RecordStockReserved,
+    RecordStockRejected {
+        lines: Vec<RejectedLine>,
+    },
+    /// Payments' answer to PaymentRequested.
+    RecordPaymentSucceeded,
+    RecordPaymentFailed,
+    Cancel {
+        reason: CancelReason,
+    },
+    Ship {
+        carrier: String,
+        tracking_number: String,
+    },
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Place { .. } => "place",
+            Self::RecordStockReserved => "record-stock-reserved",
+            Self::RecordStockRejected { .. } => "record-stock-rejected",
+            Self::RecordPaymentSucceeded => "record-payment-succeeded",
+            Self::RecordPaymentFailed => "record-payment-failed",
+            Self::Cancel { .. } => "cancel",
+            Self::Ship { .. } => "ship",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("no such order")]
+    NotFound,
+    #[error("the order already exists")]
+    AlreadyPlaced,
+    #[error("an order that is {} cannot be {}", .status.as_str(), .action)]
+    IllegalTransition {
+        action: &'static str,
+        status: OrderStatus,
+    },
+}
+
+/// Decides `command` against the order's state. Reactions to other services' events that no
+/// longer apply (a redelivery, or an answer arriving after a cancellation) decide nothing: an
+/// empty list, so a redelivered event appends nothing.
+pub fn decide(state: Option<&Order>, command: &Command) -> Result<Vec<OrderEvent>, Refusal> {
+    let Some(order) = state else {
+        return match command {
+            Command::Place {
+                order_id,
+                customer_id,
+                lines,
+                currency,
+            } => Ok(vec![OrderEvent::Placed(OrderPlaced {
+                order_id: *order_id,
+                customer_id: *customer_id,
+                total_minor: lines
+                    .iter()
+                    .map(|line| line.unit_price_minor * i64::from(line.quantity))
+                    .sum(),
+                currency: currency.clone(),
+                lines: lines.clone(),
+            })]),
+            _ => Err(Refusal::NotFound),
+        };
+    };
+    let order_id = order.id;
+    let cancel = |reason: CancelReason| {
+        OrderEvent::Cancelled(OrderCancelled {
+            order_id,
+            reason: reason.as_str().to_owned(),
+        })
+    };
+    match (command, order.status) {
+        (Command::Place { .. }, _) => Err(Refusal::AlreadyPlaced),
+
+        (Command::RecordStockReserved, OrderStatus::AwaitingStock) => Ok(vec![
+            OrderEvent::StockReserved(OrderStockReserved { order_id }),
+            OrderEvent::PaymentRequested(PaymentRequested {
+                order_id,
+                customer_id: order.customer_id,
+                amount_minor: order.total_minor,
+                currency: order.currency.clone(),
+            }),
+        ]),
+        (Command::RecordStockRejected { lines }, OrderStatus::AwaitingStock) => Ok(vec![
+            OrderEvent::StockRejected(OrderStockRejected {
+                order_id,
+                lines: lines.clone(),
+            }),
+            cancel(CancelReason::StockRejected),
+        ]),
+        (Command::RecordPaymentSucceeded, OrderStatus::AwaitingPayment) => {
+            Ok(vec![OrderEvent::Confirmed(OrderConfirmed { order_id })])
+        }
+        (Command::RecordPaymentFailed, OrderStatus::AwaitingPayment) => {
+            Ok(vec![cancel(CancelReason::PaymentFailed)])
+        }
+        (
+            Command::RecordStockReserved
+            | Command::RecordStockRejected { .. }
+            | Command::RecordPaymentSucceeded
+            | Command::RecordPaymentFailed,
+            _,
+        ) => Ok(Vec::new()),
+
+        (Command::Cancel { reason }, status) if status.is_open() => Ok(vec![cancel(*reason)]),
+        // The deadline passing on an order that is no longer open is nothing to do.
+        (
+            Command::Cancel {
+                reason: CancelReason::Timeout,
+            },
+            _,
+        ) => Ok(Vec::new()),
+        (Command::Cancel { .. }, status) => Err(Refusal::IllegalTransition {
+            action: "cancelled",
+            status,
+        }),
+
+        (
+            Command::Ship {
+                carrier,
+                tracking_number,
+            },
+            OrderStatus::Confirmed,
+        ) => Ok(vec![OrderEvent::Shipped(OrderShipped {
+            order_id,
+            carrier: carrier.clone(),
+            tracking_number: tracking_number.clone(),
+        })]),
+        (Command::Ship { .. }, status) => Err(Refusal::IllegalTransition {
+            action: "shipped",
+            status,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place(order_id: Uuid) -> Command {
+        Command::Place {
+            order_id,
+            customer_id: Uuid::new_v4(),
+            lines: vec![
+                OrderLine {
+                    sku: "LAMP-001".into(),
+                    quantity: 2,
+                    unit_price_minor: 1_999,
+                    currency: "EUR".into(),
+                },
+                OrderLine {
+                    sku: "MUG-002".into(),
+                    quantity: 3,
+                    unit_price_minor: 500,
+                    currency: "EUR".into(),
+                },
+            ],
+            currency: "EUR".into(),
+        }
+    }
+
+    /// Runs commands in order, applying what each decides, as the command handler does.
+    fn run(commands: &[Command]) -> (Vec<OrderEvent>, Vec<Result<usize, Refusal>>) {
+        let mut stream = Vec::new();
+        let mut outcomes = Vec::new();
+        for command in commands {
+            let state = Order::fold(&stream);
+            match decide(state.as_ref(), command) {
+                Ok(events) => {
+                    outcomes.push(Ok(events.len()));
+                    stream.extend(events);
+                }
+                Err(refusal) => outcomes.push(Err(refusal)),
+            }
+        }
+        (stream, outcomes)
+    }
+
+    fn status_of(stream: &[OrderEvent]) -> OrderStatus {
+        Order::fold(stream).unwrap().status
+    }
+
+    #[test]
+    fn placing_prices_the_total_from_the_lines() {
+        let (stream, _) = run(&[place(Uuid::new_v4())]);
+        let OrderEvent::Placed(placed) = &stream[0] else {
+            panic!("expected OrderPlaced");
+        };
+        assert_eq!(placed.total_minor, 2 * 1_999 + 3 * 500);
+        assert_eq!(status_of(&stream), OrderStatus::AwaitingStock);
+    }
+
+    #[test]
+    fn the_happy_path_ends_shipped() {
+        let (stream, outcomes) = run(&[
+            place(Uuid::new_v4()),
+            Command::RecordStockReserved,
+            Command::RecordPaymentSucceeded,
+            Command::Ship {
+                carrier: "DHL".into(),
+                tracking_number: "T-1".into(),
+            },
+        ]);
+        assert!(outcomes.iter().all(Result::is_ok));
+        let types: Vec<_> = stream.iter().map(OrderEvent::event_type).collect();
+        assert_eq!(
+            types,
+            [
+                "shop.order.placed.v2",
+                "shop.order.stock-reserved.v1",
+                "shop.order.payment-requested.v1",
+                "shop.order.confirmed.v1",
+                "shop.order.shipped.v1"
+            ]
+        );
+        assert_eq!(status_of(&stream), OrderStatus::Shipped);
+        let OrderEvent::PaymentRequested(request) = &stream[2] else {
+            panic!("expected PaymentRequested");
+        };
+        assert_eq!(request.amount_minor, 2 * 1_999 + 3 * 500);
+    }
+
+    #[test]
+    fn rejected_stock_cancels_the_order() {
+        let (stream, _) = run(&[
+            place(Uuid::new_v4()),
+            Command::RecordStockRejected { lines: vec![] },
+        ]);
+        assert_eq!(status_of(&stream), OrderStatus::Cancelled);
+        assert!(matches!(&stream[2], OrderEvent::Cancelled(c) if c.reason == "stock-rejected"));
+    }
+
+    #[test]
+    fn redelivered_and_late_answers_decide_nothing() {
+        let (stream, outcomes) = run(&[
+            place(Uuid::new_v4()),
+            Command::RecordStockReserved,
+            Command::RecordStockReserved,
+            Command::RecordStockRejected { lines: vec![] },
+            Command::RecordPaymentSucceeded,
+            Command::RecordPaymentSucceeded,
+            Command::RecordPaymentFailed,
+        ]);
+        assert_eq!(outcomes[2], Ok(0));
+        assert_eq!(outcomes[3], Ok(0));
+        assert_eq!(outcomes[5], Ok(0));
+        assert_eq!(outcomes[6], Ok(0));
+        assert_eq!(stream.len(), 4);
+        assert_eq!(status_of(&stream), OrderStatus::Confirmed);
+    }
+
+    #[test]
+    fn a_customer_cancels_an_open_order_but_not_a_confirmed_one() {
+        let (stream, outcomes) = run(&[
+            place(Uuid::new_v4()),
+            Command::Cancel {
+                reason: CancelReason::Customer,
+            },
+            Command::Cancel {
+                reason: CancelReason::Customer,
+            },
+        ]);
+        assert_eq!(status_of(&stream), OrderStatus::Cancelled);
+        assert_eq!(
+            outcomes[2],
+            Err(Refusal::IllegalTransition {
+                action: "cancelled",
+                status: OrderStatus::Cancelled
+            })
+        );
+
+        let (_, outcomes) = run(&[
+            place(Uuid::new_v4()),
+            Command::RecordStockReserved,
+            Command::RecordPaymentSucceeded,
+            Command::Cancel {
+                reason: CancelReason::Customer,
+            },
+        ]);
+        assert!(matches!(
+            outcomes[3],
+            Err(Refusal::IllegalTransition {
+                status: OrderStatus::Confirmed,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn only_a_confirmed_order_ships() {
+        let ship = Command::Ship {
+            carrier: "UPS".into(),
+            tracking_number: "1Z".into(),
+        };
+        let (_, outcomes) = run(&[place(Uuid::new_v4()), ship.clone()]);
+        assert_eq!(
+            outcomes[1],
+            Err(Refusal::IllegalTransition {
+                action: "shipped",
+                status: OrderStatus::AwaitingStock
+            })
+        );
+        let (_, outcomes) = run(&[
+            place(Uuid::new_v4()),
+            Command::RecordStockReserved,
+            Command::RecordPaymentSucceeded,
+            ship.clone(),
+            ship,
+        ]);
+        assert_eq!(outcomes[3], Ok(1));
+        assert!(matches!(
+            outcomes[4],
+            Err(Refusal::IllegalTransition {
+                status: OrderStatus::Shipped,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn the_deadline_cancels_open_orders_only() {
+        let timeout = Command::Cancel {
+            reason: CancelReason::Timeout,
+        };
+        let (stream, _) = run(&[place(Uuid::new_v4()), timeout.clone()]);
+        assert!(matches!(&stream[1], OrderEvent::Cancelled(c) if c.reason == "timeout"));
+        let (stream, outcomes) = run(&[
+            place(Uuid::new_v4()),
+            Command::RecordStockReserved,
+            Command::RecordPaymentSucceeded,
+            timeout,
+        ]);
+        assert_eq!(outcomes[3], Ok(0));
+        assert_eq!(status_of(&stream), OrderStatus::Confirmed);
+    }
+
+    #[test]
+    fn commands_on_a_missing_order_are_refused_and_placing_twice_is_too() {
+        assert_eq!(
+            decide(None, &Command::RecordStockReserved),
+            Err(Refusal::NotFound)
+        );
+        let (_, outcomes) = run(&[place(Uuid::new_v4()), place(Uuid::new_v4())]);
+        assert_eq!(outcomes[1], Err(Refusal::AlreadyPlaced));
+    }
+}

@@ -1,0 +1,112 @@
+//! Internal endpoints, reached only through Dapr service invocation (the gateway does not route
+//! here): raw access to the event store for operators and tests, and the replay of every
+//! stream into fresh read models (`./shop replay-orders`).
+
+use salvo::http::StatusCode;
+use salvo::prelude::*;
+use serde::Deserialize;
+use service_runtime::Problem;
+
+use crate::error::OrdersError;
+use crate::event_store::{EventMetadata, EventStoreError, NewEvent};
+use crate::routes::context::orders;
+
+impl From<EventStoreError> for Problem {
+    fn from(error: EventStoreError) -> Self {
+        match error {
+            EventStoreError::Conflict { expected, current } => Problem::conflict(
+                "stream-version-conflict",
+                format!("expected version {expected}, but the stream is at {current}"),
+            )
+            .with_extension("currentVersion", current),
+            other => {
+                tracing::error!(error = %other, "event store failure");
+                Problem::internal()
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AppendRequest {
+    expected_version: u64,
+    events: Vec<NewEvent>,
+}
+
+fn stream_param(req: &Request) -> String {
+    req.param::<String>("stream_id").unwrap_or_default()
+}
+
+/// Appends raw events to a scratch stream. Order streams (`order-...`) are written only by
+/// order commands, so their events always follow the domain's rules.
+#[handler]
+pub async fn append_events(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+) -> Result<(), Problem> {
+    let stream_id = stream_param(req);
+    if stream_id.starts_with("order-") {
+        return Err(Problem::forbidden(
+            "order streams are written by order commands only",
+        ));
+    }
+    let request: AppendRequest = req
+        .parse_json()
+        .await
+        .map_err(|e| Problem::bad_request(format!("expected {{expectedVersion, events}}: {e}")))?;
+    if request.events.is_empty() {
+        return Err(Problem::validation(["events must not be empty"]));
+    }
+    let recorded = orders(depot)?
+        .commands
+        .store()
+        .append(
+            &stream_id,
+            request.expected_version,
+            request.events,
+            &EventMetadata::default(),
+        )
+        .await?;
+    res.status_code(StatusCode::CREATED);
+    res.render(Json(serde_json::json!({
+        "streamId": stream_id,
+        "version": recorded.last().map_or(request.expected_version, |e| e.sequence),
+    })));
+    Ok(())
+}
+
+/// Reads any stream, order streams included, as stored.
+#[handler]
+pub async fn read_stream(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+) -> Result<(), Problem> {
+    let stream = orders(depot)?
+        .commands
+        .store()
+        .read(&stream_param(req))
+        .await?;
+    res.render(Json(stream));
+    Ok(())
+}
+
+/// Replays every order stream into both read models; `?reset=true` empties the query table
+/// first. Answers with how many streams and events it replayed, and how fast.
+#[handler]
+pub async fn replay(
+    req: &mut Request,
+    depot: &mut Depot,
+) -> Result<Json<crate::app::ReplayReport>, OrdersError> {
+    let reset = req.query::<bool>("reset").unwrap_or(false);
+    let report = orders(depot)?.replay_all(reset).await?;
+    tracing::info!(
+        streams = report.streams,
+        events = report.events,
+        seconds = report.seconds,
+        "read models replayed"
+    );
+    Ok(Json(report))
+}

@@ -1,0 +1,151 @@
+//! The query model: one row per order in `order_summaries`, for the lists ("my orders", the
+//! admin list) that a per-order actor cannot answer. Written by `OrderActor` from the same
+//! view it keeps, so both read models are the same fold of the same events.
+
+use chrono::{DateTime, Utc};
+use salvo::oapi::ToSchema;
+use serde::Serialize;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::domain::{OrderStatus, OrderView};
+
+#[derive(Clone)]
+pub struct OrderSummaries {
+    pool: PgPool,
+}
+
+/// One row of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderSummary {
+    pub order_id: Uuid,
+    pub customer_id: Uuid,
+    pub status: String,
+    pub currency: String,
+    pub total_minor: i64,
+    pub line_count: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancellation_reason: Option<String>,
+    pub placed_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// Where a page ends: the sort key of its last row (newest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub placed_at: DateTime<Utc>,
+    pub order_id: Uuid,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!(
+            "{}_{}",
+            self.placed_at.timestamp_micros(),
+            self.order_id.simple()
+        )
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (micros, id) = raw.split_once('_')?;
+        Some(Self {
+            placed_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+            order_id: Uuid::try_parse(id).ok()?,
+        })
+    }
+}
+
+pub struct ListFilter {
+    pub customer_id: Option<Uuid>,
+    pub status: Option<OrderStatus>,
+    pub after: Option<Cursor>,
+    pub limit: i64,
+}
+
+impl OrderSummaries {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    /// Writes the view unless the row already reflects a later (or the same) version: a late or
+    /// repeated update never moves a row backwards.
+    pub async fn upsert(&self, view: &OrderView) -> Result<(), sqlx::Error> {
+        self.write(view, false).await
+    }
+
+    /// Writes the view whatever the row holds (a replay rebuilding the table).
+    pub async fn overwrite(&self, view: &OrderView) -> Result<(), sqlx::Error> {
+        self.write(view, true).await
+    }
+
+    async fn write(&self, view: &OrderView, force: bool) -> Result<(), sqlx::Error> {
+        sqlx::query!(
+            "INSERT INTO order_summaries
+                 (order_id, customer_id, status, currency, total_minor, line_count,
+                  cancellation_reason, placed_at, updated_at, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT (order_id) DO UPDATE SET
+                 customer_id = EXCLUDED.customer_id, status = EXCLUDED.status,
+                 currency = EXCLUDED.currency, total_minor = EXCLUDED.total_minor,
+                 line_count = EXCLUDED.line_count, cancellation_reason = EXCLUDED.cancellation_reason,
+                 placed_at = EXCLUDED.placed_at, updated_at = EXCLUDED.updated_at,
+                 version = EXCLUDED.version
+             WHERE $11 OR order_summaries.version < EXCLUDED.version",
+            view.order_id,
+            view.customer_id,
+            view.status.as_str(),
+            view.currency,
+            view.total_minor,
+            view.lines.len() as i32,
+            view.cancellation_reason,
+            view.placed_at,
+            view.updated_at,
+            view.version as i64,
+            force,
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Newest first, `limit` rows after `after`.
+    pub async fn list(&self, filter: &ListFilter) -> Result<Vec<OrderSummary>, sqlx::Error> {
+        sqlx::query_as!(
+            OrderSummary,
+            r#"SELECT order_id, customer_id, status, currency, total_minor, line_count,
+                      cancellation_reason, placed_at, updated_at, version
+               FROM order_summaries
+               WHERE ($1::uuid IS NULL OR customer_id = $1)
+                 AND ($2::text IS NULL OR status = $2)
+                 AND ($3::timestamptz IS NULL OR (placed_at, order_id) < ($3, $4))
+               ORDER BY placed_at DESC, order_id DESC
+               LIMIT $5"#,
+            filter.customer_id,
+            filter.status.map(OrderStatus::as_str),
+            filter.after.map(|c| c.placed_at),
+            filter.after.map(|c| c.order_id),
+            filter.limit,
+        )
+        .fetch_all(&self.pool)
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_round_trips_and_garbage_is_refused() {
+        let cursor = Cursor {
+            placed_at: DateTime::from_timestamp_micros(1_764_000_000_123_456).unwrap(),
+            order_id: Uuid::new_v4(),
+        };
+        assert_eq!(Cursor::parse(&cursor.encode()), Some(cursor));
+        assert_eq!(Cursor::parse("nonsense"), None);
+        assert_eq!(Cursor::parse("12_not-a-uuid"), None);
+        assert_eq!(Cursor::parse("x_00000000000000000000000000000000"), None);
+    }
+}

@@ -1,0 +1,185 @@
+//! Helpers for the order tests: a signed-in customer, placing and reading orders through the
+//! gateway, the raw stream through orders' internal API, and payments' answers published to
+//! Kafka (the payments service that will publish them for real is not built yet).
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::{
+    GATEWAY, TestUser, access_token, eventually, http, invoke_url, publish_keyed, register_user,
+};
+
+pub const PATIENCE: Duration = Duration::from_secs(90);
+
+pub struct Customer {
+    pub user: TestUser,
+    pub token: String,
+}
+
+pub async fn customer() -> Customer {
+    let user = register_user().await;
+    let token = access_token(&user).await;
+    Customer { user, token }
+}
+
+/// `POST /api/orders` with `lines` of (sku, quantity).
+pub async fn place_order(
+    token: &str,
+    lines: &[(&str, u32)],
+    key: Option<&str>,
+) -> reqwest::Response {
+    let lines: Vec<Value> = lines
+        .iter()
+        .map(|(sku, quantity)| json!({ "sku": sku, "quantity": quantity }))
+        .collect();
+    let mut request = http()
+        .post(format!("{GATEWAY}/api/orders"))
+        .bearer_auth(token)
+        .json(&json!({ "lines": lines }));
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    request.send().await.expect("gateway answers")
+}
+
+/// Places an order of one line and returns its view (asserting 201).
+pub async fn place(token: &str, sku: &str, quantity: u32) -> Value {
+    let response = place_order(token, &[(sku, quantity)], None).await;
+    let status = response.status();
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(status, StatusCode::CREATED, "placing failed: {body}");
+    body
+}
+
+pub async fn get_order(token: &str, order_id: &str) -> (StatusCode, Value) {
+    let response = http()
+        .get(format!("{GATEWAY}/api/orders/{order_id}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("gateway answers");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Waits until the order's view (read through its actor) has `status`.
+pub async fn wait_for_status(token: &str, order_id: &str, status: &str) -> Value {
+    eventually(
+        &format!("order {order_id} to be {status}"),
+        PATIENCE,
+        || async {
+            let (code, view) = get_order(token, order_id).await;
+            (code == StatusCode::OK && view["status"] == status).then_some(view)
+        },
+    )
+    .await
+}
+
+/// The order's event stream as stored in the orderstore (orders' internal API, by invocation).
+pub async fn order_stream(order_id: &str) -> Value {
+    let response = http()
+        .get(invoke_url(
+            "orders",
+            &format!("internal/streams/order-{order_id}"),
+        ))
+        .send()
+        .await
+        .expect("orders answers through Dapr");
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("json")
+}
+
+pub fn event_types(stream: &Value) -> Vec<String> {
+    stream["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["type"].as_str().expect("type").to_owned())
+        .collect()
+}
+
+/// The status the stream's events lead to, worked out here independently of the service.
+pub fn status_after(types: &[String]) -> &'static str {
+    types.iter().fold("none", |status, t| match t.as_str() {
+        "shop.order.placed.v2" | "shop.order.placed.v1" => "awaiting-stock",
+        "shop.order.payment-requested.v1" => "awaiting-payment",
+        "shop.order.confirmed.v1" => "confirmed",
+        "shop.order.cancelled.v1" => "cancelled",
+        "shop.order.shipped.v1" => "shipped",
+        _ => status,
+    })
+}
+
+/// Asserts the stream is gap-free and duplicate-free (sequences 1..=n) and returns n.
+pub fn assert_sequences_contiguous(stream: &Value) -> u64 {
+    let sequences: Vec<u64> = stream["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["sequence"].as_u64().expect("sequence"))
+        .collect();
+    let expected: Vec<u64> = (1..=sequences.len() as u64).collect();
+    assert_eq!(
+        sequences, expected,
+        "sequences must be 1..=n without gaps or repeats"
+    );
+    assert_eq!(stream["version"].as_u64(), Some(sequences.len() as u64));
+    sequences.len() as u64
+}
+
+/// Publishes payments' answer for an order to `payment-events`, keyed by order id.
+pub async fn publish_payment(event_id: &str, order_id: &str, succeeded: bool, amount_minor: i64) {
+    let (event_type, data) = if succeeded {
+        (
+            "shop.payment.succeeded.v1",
+            json!({ "orderId": order_id, "amountMinor": amount_minor, "currency": "EUR" }),
+        )
+    } else {
+        (
+            "shop.payment.failed.v1",
+            json!({ "orderId": order_id, "reason": "card declined" }),
+        )
+    };
+    let event = json!({
+        "specversion": "1.0", "id": event_id, "type": event_type, "source": "shop/e2e-tests",
+        "subject": order_id, "datacontenttype": "application/json", "data": data,
+    });
+    publish_keyed("payments", "payment-events", &event, order_id).await;
+}
+
+/// The admin list of one customer's orders (the query table).
+pub async fn admin_list(admin: &str, customer_id: &str) -> Value {
+    let response = http()
+        .get(format!(
+            "{GATEWAY}/api/admin/orders?customer_id={customer_id}&limit=100"
+        ))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .expect("gateway answers");
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("json")
+}
+
+/// What analytics recorded (from Kafka) about one order, oldest first.
+pub async fn analytics_events(order_id: &str) -> Vec<Value> {
+    let response = http()
+        .get(invoke_url(
+            "analytics",
+            &format!("analytics/events?subject={order_id}"),
+        ))
+        .send()
+        .await
+        .expect("analytics answers through Dapr");
+    if response.status() != StatusCode::OK {
+        return Vec::new();
+    }
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    body["items"]
+        .as_array()
+        .or_else(|| body.as_array())
+        .cloned()
+        .unwrap_or_default()
+}
