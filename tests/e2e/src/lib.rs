@@ -360,3 +360,4 @@ pub fn consumer_group_caught_up(group: &str, topic: &str) -> bool {
 }
 
 pub mod orders;
+pub mod process;

@@ -183,3 +183,145 @@ pub async fn analytics_events(order_id: &str) -> Vec<Value> {
         .cloned()
         .unwrap_or_default()
 }
+
+/// A burst of orders through the gateway with `crash` happening in the middle of it, then the
+/// proof that nothing was lost or doubled. Clients behave as they should: every order has its
+/// own Idempotency-Key, and a failed request (connection refused, 5xx) is retried with it.
+pub async fn burst_of_orders_survives<F>(crash: F)
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const ORDERS: usize = 40;
+    const CLIENTS: usize = 8;
+    crate::require_kafka();
+    let admin = crate::admin_access_token().await;
+    let sku = crate::product_with_stock(&admin, 1_000).await;
+    let shopper = customer().await;
+    let accepted_so_far = Arc::new(AtomicUsize::new(0));
+
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|client| {
+            let (token, sku, accepted_so_far) =
+                (shopper.token.clone(), sku.clone(), accepted_so_far.clone());
+            tokio::spawn(async move {
+                let mut accepted = Vec::new();
+                for _ in (client..ORDERS).step_by(CLIENTS) {
+                    let key = uuid::Uuid::new_v4().to_string();
+                    let started = tokio::time::Instant::now();
+                    let order_id = loop {
+                        assert!(
+                            started.elapsed() < Duration::from_secs(180),
+                            "an order was never accepted"
+                        );
+                        let lines = json!({ "lines": [{ "sku": sku, "quantity": 1 }] });
+                        let sent = http()
+                            .post(format!("{GATEWAY}/api/orders"))
+                            .bearer_auth(&token)
+                            .header("idempotency-key", &key)
+                            .json(&lines)
+                            .send()
+                            .await;
+                        if let Ok(response) = sent {
+                            let status = response.status();
+                            if status == StatusCode::CREATED || status == StatusCode::OK {
+                                let body: Value = response.json().await.expect("json");
+                                break body["orderId"].as_str().expect("order id").to_owned();
+                            }
+                            assert!(
+                                status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS,
+                                "only outages may fail a valid order, got {status}"
+                            );
+                        }
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    };
+                    accepted_so_far.fetch_add(1, Ordering::SeqCst);
+                    accepted.push(order_id);
+                }
+                accepted
+            })
+        })
+        .collect();
+
+    // Crash when about a quarter of the burst is in.
+    eventually("the burst to get going", PATIENCE, || async {
+        (accepted_so_far.load(Ordering::SeqCst) >= ORDERS / 4).then_some(())
+    })
+    .await;
+    crash.await;
+
+    let mut accepted = Vec::new();
+    for client in clients {
+        accepted.extend(client.await.expect("client task"));
+    }
+    let mut distinct = accepted.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        ORDERS,
+        "one order per Idempotency-Key, none doubled"
+    );
+
+    for order_id in &distinct {
+        // In the stream: placed exactly once, no gaps.
+        let stream = order_stream(order_id).await;
+        assert_sequences_contiguous(&stream);
+        let types = event_types(&stream);
+        assert_eq!(types[0], "shop.order.placed.v2");
+        assert_eq!(
+            types
+                .iter()
+                .filter(|t| t.starts_with("shop.order.placed"))
+                .count(),
+            1
+        );
+        // On Kafka: analytics consumed the placement, under its stream id.
+        eventually(&format!("order {order_id} on Kafka"), PATIENCE, || async {
+            let seen = analytics_events(order_id).await;
+            seen.iter()
+                .any(|e| e["eventId"] == format!("{order_id}:1"))
+                .then_some(())
+        })
+        .await;
+        // In the actor's view, caught up with the stream.
+        eventually(
+            &format!("order {order_id}'s view to match its stream"),
+            PATIENCE,
+            || async {
+                let stream = order_stream(order_id).await;
+                let (_, view) = get_order(&shopper.token, order_id).await;
+                (view["version"] == stream["version"]).then_some(())
+            },
+        )
+        .await;
+    }
+    // In the query table: exactly these orders, each at its stream's version.
+    let rows = eventually("the query table to hold every order", PATIENCE, || async {
+        let page = admin_list(&admin, &shopper.user.user_id).await;
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        let mut ids: Vec<String> = items
+            .iter()
+            .map(|i| i["orderId"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        ids.sort();
+        (ids == distinct).then_some(items)
+    })
+    .await;
+    for row in rows {
+        let order_id = row["orderId"].as_str().expect("order id");
+        eventually("the row to match its stream", PATIENCE, || async {
+            let stream = order_stream(order_id).await;
+            let page = admin_list(&admin, &shopper.user.user_id).await;
+            let row = page["items"]
+                .as_array()?
+                .iter()
+                .find(|r| r["orderId"] == order_id)?
+                .clone();
+            (row["version"] == stream["version"]).then_some(())
+        })
+        .await;
+    }
+}

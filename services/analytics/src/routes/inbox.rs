@@ -2,6 +2,7 @@ use salvo::prelude::*;
 use service_runtime::EventEnvelope;
 use service_runtime::pubsub::DeliveryOutcome;
 use sqlx::PgPool;
+use tracing::Instrument;
 
 use crate::store::{self, NewLoggedEvent};
 
@@ -27,31 +28,36 @@ pub async fn receive_event(req: &mut Request, depot: &mut Depot) -> DeliveryOutc
         }
     };
     let span = tracing::info_span!("event", id = envelope.id(), r#type = envelope.event_type());
-    let _entered = span.enter();
-    let payload = match envelope.json_data::<serde_json::Value>() {
-        Ok(payload) => payload,
-        Err(error) => {
-            tracing::warn!(%error, "dropping an event without JSON data");
-            return DeliveryOutcome::Drop;
+    // `.instrument`, not `span.enter()`: an entered guard held across `.await` leaks the
+    // span into whatever else the thread runs meanwhile.
+    async {
+        let payload = match envelope.json_data::<serde_json::Value>() {
+            Ok(payload) => payload,
+            Err(error) => {
+                tracing::warn!(%error, "dropping an event without JSON data");
+                return DeliveryOutcome::Drop;
+            }
+        };
+        let topic = envelope.extension("topic").unwrap_or_default();
+        let source = envelope.source();
+        let event = NewLoggedEvent {
+            event_id: envelope.id(),
+            event_type: envelope.event_type(),
+            source: &source,
+            subject: envelope.subject(),
+            topic: &topic,
+            payload,
+        };
+        match store::record_event(pool, event).await {
+            Ok(true) => tracing::info!("event recorded"),
+            Ok(false) => tracing::info!("event already recorded; redelivery ignored"),
+            Err(error) => {
+                tracing::error!(%error, "could not record event; asking for redelivery");
+                return DeliveryOutcome::Retry;
+            }
         }
-    };
-    let topic = envelope.extension("topic").unwrap_or_default();
-    let source = envelope.source();
-    let event = NewLoggedEvent {
-        event_id: envelope.id(),
-        event_type: envelope.event_type(),
-        source: &source,
-        subject: envelope.subject(),
-        topic: &topic,
-        payload,
-    };
-    match store::record_event(pool, event).await {
-        Ok(true) => tracing::info!("event recorded"),
-        Ok(false) => tracing::info!("event already recorded; redelivery ignored"),
-        Err(error) => {
-            tracing::error!(%error, "could not record event; asking for redelivery");
-            return DeliveryOutcome::Retry;
-        }
+        DeliveryOutcome::Success
     }
-    DeliveryOutcome::Success
+    .instrument(span)
+    .await
 }

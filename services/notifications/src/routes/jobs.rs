@@ -3,6 +3,7 @@ use salvo::prelude::*;
 use service_runtime::pubsub::DeliveryOutcome;
 use service_runtime::{EventEnvelope, Problem};
 use sqlx::PgPool;
+use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::store;
@@ -28,16 +29,21 @@ pub async fn receive_job(req: &mut Request, depot: &mut Depot) -> DeliveryOutcom
         }
     };
     let span = tracing::info_span!("job", notification_id = %job.notification_id);
-    let _entered = span.enter();
-    match store::record_job(pool, &job).await {
-        Ok(true) => tracing::info!("job recorded"),
-        Ok(false) => tracing::info!("job already recorded; redelivery ignored"),
-        Err(error) => {
-            tracing::error!(%error, "could not record job; asking for redelivery");
-            return DeliveryOutcome::Retry;
+    // `.instrument`, not `span.enter()`: an entered guard held across `.await` leaks the
+    // span into whatever else the thread runs meanwhile.
+    async {
+        match store::record_job(pool, &job).await {
+            Ok(true) => tracing::info!("job recorded"),
+            Ok(false) => tracing::info!("job already recorded; redelivery ignored"),
+            Err(error) => {
+                tracing::error!(%error, "could not record job; asking for redelivery");
+                return DeliveryOutcome::Retry;
+            }
         }
+        DeliveryOutcome::Success
     }
-    DeliveryOutcome::Success
+    .instrument(span)
+    .await
 }
 
 #[handler]

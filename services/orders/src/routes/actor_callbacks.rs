@@ -3,6 +3,7 @@
 use salvo::http::StatusCode;
 use salvo::prelude::*;
 use service_runtime::Problem;
+use tracing::Instrument;
 
 use crate::actor::{ACTOR_RUNTIME_CONFIG, ActorError, OrderActor};
 
@@ -48,10 +49,15 @@ pub async fn invoke_method(
 ) -> Result<(), Problem> {
     let (actor_id, method) = (param(req, "actor_id"), param(req, "method"));
     let span = tracing::info_span!("actor", actor_id = %actor_id, method = %method);
-    let _entered = span.enter();
-    let answer = actor(depot)?.call(&actor_id, &method).await?;
-    res.render(Json(answer));
-    Ok(())
+    // `.instrument`, not `span.enter()`: an entered guard held across `.await` leaks the
+    // span into whatever else the thread runs meanwhile.
+    async {
+        let answer = actor(depot)?.call(&actor_id, &method).await?;
+        res.render(Json(answer));
+        Ok(())
+    }
+    .instrument(span)
+    .await
 }
 
 #[handler]

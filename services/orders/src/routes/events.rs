@@ -8,6 +8,7 @@ use contracts::{pubsub, topics};
 use salvo::prelude::*;
 use service_runtime::pubsub::{DeliveryOutcome, Subscription};
 use service_runtime::{DomainEvent, EventEnvelope};
+use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::app::Orders;
@@ -85,7 +86,9 @@ pub async fn receive_answer(req: &mut Request, depot: &mut Depot) -> DeliveryOut
         Err(outcome) => return outcome,
     };
     let span = tracing::info_span!("event", id = envelope.id(), r#type = envelope.event_type());
-    let _entered = span.enter();
+    // `.instrument`, not `span.enter()`: an entered guard held across `.await` leaks the
+    // span into whatever else the thread runs meanwhile.
+    async {
     let (order_id, command) = match command_for(&envelope) {
         Ok(Some(found)) => found,
         Ok(None) => return DeliveryOutcome::Success,
@@ -116,6 +119,9 @@ pub async fn receive_answer(req: &mut Request, depot: &mut Depot) -> DeliveryOut
             DeliveryOutcome::Retry
         }
     }
+    }
+    .instrument(span)
+    .await
 }
 
 /// Our own order events, as published: the order's actor catches up with the stream (and
