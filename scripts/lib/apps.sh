@@ -92,10 +92,19 @@ stop_apps() {
     pid_alive "$pidfile" && kill -- -"$(cat "$pidfile")" 2>/dev/null || true
   fi
   rm -f "$pidfile"
-  # Leftovers of an interrupted run would hold the ports.
-  local s
-  for s in "${SERVICES[@]}"; do pkill -f "^$SHOP_RUN/bin/$s\$" 2>/dev/null || true; pkill -f "^\.\./\.\./\.run/bin/$s\$" 2>/dev/null || true; done
-  pkill -f "$DAPR_BIN/daprd" 2>/dev/null || true
+  # Leftovers hold the ports: an interrupted run, or a process the crash tests restarted
+  # outside `dapr run` (tests/e2e/src/process.rs). Ask them to stop, wait, then insist.
+  local patterns=("$DAPR_BIN/daprd") s
+  for s in "${SERVICES[@]}"; do patterns+=("^$SHOP_RUN/bin/$s\$" "^\.\./\.\./\.run/bin/$s\$"); done
+  local p i
+  for p in "${patterns[@]}"; do pkill -f "$p" 2>/dev/null || true; done
+  for ((i = 0; i < 60; i++)); do
+    local left=0
+    for p in "${patterns[@]}"; do pgrep -f "$p" >/dev/null && left=1; done
+    ((left)) || return 0
+    sleep 0.25
+  done
+  for p in "${patterns[@]}"; do pkill -9 -f "$p" 2>/dev/null || true; done
 }
 
 system_up() {
@@ -192,4 +201,24 @@ seed_demo_data() {
   export SHOP_RUN
   log "loading the demo catalog through the gateway"
   (cd "$REPO_ROOT" && cargo run -q --locked -p demo-data --bin shop-seed)
+}
+
+# Rebuilds both order read models from the event streams, through the orders sidecar. The
+# replay runs in the background (it outlasts a Dapr invocation's timeout): start it, then poll.
+replay_orders() {
+  local orders=http://127.0.0.1:${DAPR_HTTP_PORTS[orders]}/v1.0/invoke/orders/method
+  log "replaying every order stream into fresh read models"
+  local started location state
+  started=$(curl -fsS -D - -o /dev/null -X POST "$orders/internal/read-models/replays?reset=true") \
+    || die "starting the replay failed (is one running already?): ./shop logs orders"
+  location=$(awk 'tolower($1) == "location:" { print $2 }' <<<"$started" | tr -d '\r')
+  [[ -n $location ]] || die "the replay gave no location"
+  while true; do
+    state=$(curl -fsS "$orders$location") || die "reading the replay's state failed"
+    case $state in
+      *'"state":"running"'*) sleep 1 ;;
+      *'"state":"finished"'*) echo "$state"; return 0 ;;
+      *) die "the replay failed: $state" ;;
+    esac
+  done
 }

@@ -2,7 +2,11 @@
 //! (with its Idempotency-Key), running a command and bringing the read side up to date, reading
 //! a view, and replaying every stream into fresh read models.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+use chrono::{DateTime, Utc};
 
 use serde::Serialize;
 use service_runtime::Sidecar;
@@ -19,6 +23,9 @@ use crate::inventory_client;
 use crate::publication::Publisher;
 use crate::summaries::OrderSummaries;
 
+/// Streams replayed at once: enough to keep the sidecar and the store busy on two cores.
+const REPLAY_CONCURRENCY: usize = 16;
+
 #[derive(Clone)]
 pub struct Orders {
     pub pool: PgPool,
@@ -26,6 +33,39 @@ pub struct Orders {
     pub commands: CommandHandler,
     pub summaries: OrderSummaries,
     pub publisher: Publisher,
+    pub replays: ReplayJobs,
+}
+
+/// Replays run in the background: one takes longer than a Dapr invocation may (5 s in
+/// `components/resiliency.yaml`), so the caller starts one and polls its status. The registry
+/// is in memory: a replay interrupted by a restart is simply started again (it is idempotent).
+#[derive(Clone, Default)]
+pub struct ReplayJobs(Arc<Mutex<HashMap<Uuid, ReplayState>>>);
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum ReplayState {
+    Running {
+        #[serde(rename = "startedAt")]
+        started_at: DateTime<Utc>,
+    },
+    Finished(ReplayReport),
+    Failed {
+        error: String,
+    },
+}
+
+impl ReplayJobs {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, ReplayState>> {
+        // A panic while holding this lock cannot leave the map half-written.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn get(&self, id: Uuid) -> Option<ReplayState> {
+        self.lock().get(&id).cloned()
+    }
 }
 
 /// Whether a placement created the order or found the one a retried request had created.
@@ -35,7 +75,7 @@ pub enum Placement {
     Replayed,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReplayReport {
     pub streams: usize,
@@ -157,9 +197,52 @@ impl Orders {
             .map_err(|e| OrdersError::Internal(anyhow::anyhow!("OrderActor answered: {e}")))
     }
 
+    /// Starts a replay in the background and returns its id; `None` while another one runs
+    /// (two replays at once would only race each other).
+    pub fn start_replay(&self, reset: bool) -> Option<Uuid> {
+        let id = Uuid::now_v7();
+        {
+            let mut jobs = self.replays.lock();
+            if jobs
+                .values()
+                .any(|state| matches!(state, ReplayState::Running { .. }))
+            {
+                return None;
+            }
+            jobs.insert(
+                id,
+                ReplayState::Running {
+                    started_at: Utc::now(),
+                },
+            );
+        }
+        let orders = self.clone();
+        tokio::spawn(async move {
+            let outcome = match orders.replay_all(reset).await {
+                Ok(report) => {
+                    tracing::info!(
+                        streams = report.streams,
+                        events = report.events,
+                        seconds = report.seconds,
+                        "read models replayed"
+                    );
+                    ReplayState::Finished(report)
+                }
+                Err(error) => {
+                    tracing::error!(%error, "replay failed");
+                    ReplayState::Failed {
+                        error: error.to_string(),
+                    }
+                }
+            };
+            orders.replays.lock().insert(id, outcome);
+        });
+        Some(id)
+    }
+
     /// Replays every order stream into both read models. With `reset`, the query table is
     /// emptied first, so what it holds afterwards comes from the replay alone.
-    pub async fn replay_all(&self, reset: bool) -> Result<ReplayReport, OrdersError> {
+    async fn replay_all(&self, reset: bool) -> Result<ReplayReport, OrdersError> {
         use futures::{StreamExt, TryStreamExt};
 
         let started = Instant::now();
@@ -179,7 +262,7 @@ impl Orders {
                 let view = self.call_actor(order_id, "replay").await?;
                 Ok::<_, OrdersError>(view.map_or(0, |v| v.version))
             })
-            .buffer_unordered(8)
+            .buffer_unordered(REPLAY_CONCURRENCY)
             .try_collect()
             .await?;
         let events: u64 = versions.iter().sum();

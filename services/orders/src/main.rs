@@ -67,6 +67,7 @@ async fn main() -> anyhow::Result<()> {
         commands,
         summaries,
         publisher,
+        replays: app::ReplayJobs::default(),
     };
     tracing::info!(
         deadline_seconds = deadline.as_secs(),

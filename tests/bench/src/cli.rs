@@ -5,13 +5,15 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 pub const USAGE: &str = "\
-usage: shop-bench [--concurrency N] [--seconds S] [--only login|gateway|direct|catalog|reservations]
+usage: shop-bench [--concurrency N] [--seconds S] [--only login|gateway|direct|catalog|reservations|orders]
 
   --concurrency N   concurrent workers per scenario (default 16)
   --seconds S       measured seconds per scenario, after a 2 s warm-up (default 10)
   --only SCENARIO   run one scenario: login, gateway (profile via gateway), direct
                     (profile straight on the users service), catalog (listing and search
-                    through the gateway) or reservations (order events through Kafka)";
+                    through the gateway), reservations (order events through Kafka) or
+                    orders (orders placed through the gateway, appends to the orders event
+                    store through Dapr, then one replay of the read models)";
 
 /// The most workers we hand distinct source addresses to (see `load::source_address`).
 const MAX_CONCURRENCY: usize = 254 * 256;
@@ -23,6 +25,7 @@ pub enum Only {
     Direct,
     Catalog,
     Reservations,
+    Orders,
 }
 
 #[derive(Debug, Clone)]
@@ -75,8 +78,9 @@ impl Options {
                         "direct" => Only::Direct,
                         "catalog" => Only::Catalog,
                         "reservations" => Only::Reservations,
+                        "orders" => Only::Orders,
                         other => bail!(
-                            "--only takes login, gateway, direct, catalog or reservations, not {other:?}"
+                            "--only takes login, gateway, direct, catalog, reservations or orders, not {other:?}"
                         ),
                     });
                 }

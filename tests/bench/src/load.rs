@@ -26,6 +26,30 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Builds one request of a scenario on a worker's client.
 pub type RequestFactory = Arc<dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync>;
 
+/// One worker's own sequence of requests, for scenarios where a request depends on how the
+/// worker's earlier ones went (a stream version that moves on only when an append succeeds)
+/// or where only one status is a success (201 for a creation). A `RequestFactory` is a session
+/// with no memory that takes any 2xx, shared by every worker.
+pub trait Session: Send + Sync + 'static {
+    /// The next request to send.
+    fn request(&mut self, client: &reqwest::Client) -> reqwest::RequestBuilder;
+
+    /// Whether an answer with `status` is a success; any other is counted as an error.
+    fn accepts(&self, status: reqwest::StatusCode) -> bool {
+        status.is_success()
+    }
+
+    /// The status the last request got, `None` after a transport error (a timeout, say).
+    /// Called after every request, measured or not: a warm-up append moves a stream on too.
+    fn answered(&mut self, _status: Option<reqwest::StatusCode>) {}
+}
+
+impl Session for RequestFactory {
+    fn request(&mut self, client: &reqwest::Client) -> reqwest::RequestBuilder {
+        (**self)(client)
+    }
+}
+
 /// What one scenario measured: the latency of every successful request in the measured window,
 /// and the failures by kind.
 #[derive(Debug, Default)]
@@ -65,13 +89,13 @@ pub fn source_address(index: usize) -> anyhow::Result<IpAddr> {
     Ok(IpAddr::V4(Ipv4Addr::new(127, 10, high, low)))
 }
 
-/// Runs `concurrency` workers for the warm-up then `measured`, and gathers what they measured.
-pub async fn run(
-    request: RequestFactory,
-    concurrency: usize,
+/// Runs one worker per session, each with its own source address, for the warm-up then
+/// `measured`, and gathers what they measured.
+pub async fn run_sessions<S: Session>(
+    sessions: Vec<S>,
     measured: Duration,
 ) -> anyhow::Result<Samples> {
-    let clients = (0..concurrency)
+    let clients = (0..sessions.len())
         .map(|index| {
             let source = source_address(index)?;
             reqwest::Client::builder()
@@ -91,7 +115,8 @@ pub async fn run(
     };
     let workers: Vec<_> = clients
         .into_iter()
-        .map(|client| tokio::spawn(worker(client, Arc::clone(&request), window)))
+        .zip(sessions)
+        .map(|(client, session)| tokio::spawn(worker(client, session, window)))
         .collect();
     let mut samples = Samples::default();
     for worker in workers {
@@ -114,17 +139,22 @@ impl Window {
     }
 }
 
-async fn worker(client: reqwest::Client, request: RequestFactory, window: Window) -> Samples {
+async fn worker<S: Session>(client: reqwest::Client, mut session: S, window: Window) -> Samples {
     let mut samples = Samples::default();
     while Instant::now() < window.end {
         let started = Instant::now();
-        let outcome = exchange(request(&client)).await;
+        let request = session.request(&client);
+        let outcome = exchange(request, |status| session.accepts(status)).await;
         let finished = Instant::now();
+        session.answered(match &outcome {
+            Ok(status) => Some(*status),
+            Err(failure) => failure.status,
+        });
         if !window.contains(started, finished) {
             continue;
         }
         match outcome {
-            Ok(()) => samples.latencies.push(finished - started),
+            Ok(_) => samples.latencies.push(finished - started),
             Err(failure) => {
                 *samples.errors.entry(failure.kind).or_default() += 1;
                 samples.first_error.get_or_insert(failure.detail);
@@ -138,11 +168,16 @@ struct Failure {
     /// What the error table groups by: the status code, or the kind of transport error.
     kind: String,
     detail: String,
+    /// The status of an answer that was not a success; `None` for a transport error.
+    status: Option<reqwest::StatusCode>,
 }
 
 /// Sends the request and reads the whole body: the latency is what a caller waits for, and a
 /// body left unread would keep the connection from being reused.
-async fn exchange(request: reqwest::RequestBuilder) -> Result<(), Failure> {
+async fn exchange(
+    request: reqwest::RequestBuilder,
+    accepts: impl Fn(reqwest::StatusCode) -> bool,
+) -> Result<reqwest::StatusCode, Failure> {
     let transport = |error: reqwest::Error| Failure {
         kind: if error.is_timeout() {
             "timeout".to_owned()
@@ -152,17 +187,19 @@ async fn exchange(request: reqwest::RequestBuilder) -> Result<(), Failure> {
             "transport".to_owned()
         },
         detail: format!("{error:#}"),
+        status: None,
     };
     let response = request.send().await.map_err(transport)?;
     let status = response.status();
     let body = response.bytes().await.map_err(transport)?;
-    if status.is_success() {
-        Ok(())
+    if accepts(status) {
+        Ok(status)
     } else {
         let body = String::from_utf8_lossy(&body);
         Err(Failure {
             kind: status.as_u16().to_string(),
             detail: format!("{status}: {}", body.chars().take(300).collect::<String>()),
+            status: Some(status),
         })
     }
 }

@@ -1,16 +1,22 @@
 //! `shop-bench`: throughput and latency percentiles of the running system (`./shop bench`).
 //!
-//! Three scenarios, each under the same closed-loop load (see `load`):
+//! Scenarios under the same closed-loop load (see `load`):
 //! - `login`: POST /api/users/login through the gateway: gateway, its sidecar, the users
 //!   sidecar, the users service, and an argon2id verification, which is slow on purpose;
 //! - `profile via gateway`: GET /api/users/me with a bearer token, the same path for a cheap read;
 //! - `profile direct`: the same read straight on the users service's port, with the headers
 //!   its sidecar would add. The difference between the last two is what the gateway and the two
-//!   Dapr hops cost.
+//!   Dapr hops cost;
+//! - `catalog list` and `catalog search` through the gateway;
+//! - `order placed` through the gateway and `event append` straight to the orders event store
+//!   through Dapr, then one replay of the read models (see `orders`).
+//!
+//! And one that is not a closed loop: reservations processed from Kafka (see `reservations`).
 
 mod cli;
 mod cpu;
 mod load;
+mod orders;
 mod reservations;
 mod summary;
 
@@ -21,7 +27,7 @@ use anyhow::{Context, ensure};
 use e2e::GATEWAY;
 
 use crate::cli::{Only, Options};
-use crate::load::RequestFactory;
+use crate::load::{RequestFactory, Session};
 use crate::summary::Summary;
 
 const LOGIN: &str = "login";
@@ -29,6 +35,8 @@ const PROFILE_VIA_GATEWAY: &str = "profile via gateway";
 const PROFILE_DIRECT: &str = "profile direct";
 const CATALOG_LIST: &str = "catalog list";
 const CATALOG_SEARCH: &str = "catalog search";
+const ORDER_PLACED: &str = "order placed";
+const EVENT_APPEND: &str = "event append";
 
 /// Order events published for the reservation throughput figure.
 const RESERVATION_EVENTS: usize = 400;
@@ -70,6 +78,7 @@ async fn main() -> anyhow::Result<()> {
     if options.runs(Only::Direct) {
         let url = format!("http://127.0.0.1:{}/users/me", e2e::app_port("users"));
         let user_id = user.user_id.clone();
+        let app_api_token = app_api_token.clone();
         let request: RequestFactory = Arc::new(move |client| {
             client
                 .get(&url)
@@ -93,10 +102,25 @@ async fn main() -> anyhow::Result<()> {
     } else {
         None
     };
+    let replay = if options.runs(Only::Orders) {
+        let admin = e2e::admin_access_token().await;
+        let sku = reservations::stocked_product(&admin, orders::STOCK).await?;
+        let sessions = (0..options.concurrency)
+            .map(|_| orders::PlaceOrder::new(&access_token, &sku))
+            .collect();
+        summaries.push(measure_sessions(ORDER_PLACED, sessions, &options, &mut cpu_shares).await?);
+        let sessions = orders::Append::sessions(options.concurrency);
+        summaries.push(measure_sessions(EVENT_APPEND, sessions, &options, &mut cpu_shares).await?);
+        // A failed replay is reported in its place; the figures measured before it still count.
+        let replay = orders::replay().await;
+        Some(replay.unwrap_or_else(|error| format!("read-model replay: FAILED: {error:#}")))
+    } else {
+        None
+    };
 
     println!();
     summary::print_table(&summaries);
-    if let Some(report) = reservations {
+    for report in [reservations, replay].into_iter().flatten() {
         println!("{report}");
     }
     if !cpu_shares.is_empty() {
@@ -155,6 +179,19 @@ async fn measure(
     options: &Options,
     cpu_shares: &mut Vec<String>,
 ) -> anyhow::Result<Summary> {
+    let sessions = (0..options.concurrency)
+        .map(|_| Arc::clone(&request))
+        .collect();
+    measure_sessions(scenario, sessions, options, cpu_shares).await
+}
+
+/// Like `measure`, with one session per worker (`options.concurrency` of them).
+async fn measure_sessions<S: Session>(
+    scenario: &'static str,
+    sessions: Vec<S>,
+    options: &Options,
+    cpu_shares: &mut Vec<String>,
+) -> anyhow::Result<Summary> {
     eprintln!(
         "running {scenario}: {} s warm-up + {} s ...",
         load::WARM_UP.as_secs_f64(),
@@ -162,7 +199,7 @@ async fn measure(
     );
     let cpu_before = cpu::process_cpu_time();
     let started = std::time::Instant::now();
-    let samples = load::run(request, options.concurrency, options.measured).await?;
+    let samples = load::run_sessions(sessions, options.measured).await?;
     if let (Some(before), Some(after)) = (cpu_before, cpu::process_cpu_time()) {
         let share = cpu_share(after.saturating_sub(before), started.elapsed());
         cpu_shares.push(format!("{scenario} {share:.0}%"));

@@ -15,35 +15,8 @@ const PATIENCE: Duration = Duration::from_secs(300);
 pub async fn measure(events: usize) -> anyhow::Result<String> {
     eprintln!("running reservations: {events} OrderPlaced events through Kafka ...");
     let admin = admin_access_token().await;
-    let sku = format!(
-        "BENCH-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..12].to_uppercase()
-    );
+    let sku = stocked_product(&admin, 1_000_000).await?;
     let client = http();
-    let product = json!({ "sku": sku, "name": "Benchmark Widget", "category": "bench", "price": { "minorUnits": 100, "currency": "EUR" } });
-    let created = client
-        .post(format!("{GATEWAY}/api/admin/catalog/products"))
-        .bearer_auth(&admin)
-        .json(&product)
-        .send()
-        .await?;
-    ensure!(
-        created.status().is_success(),
-        "creating the benchmark product answered {}",
-        created.status()
-    );
-    let stock = json!({ "delta": 1_000_000, "reason": "benchmark stock" });
-    let stocked = client
-        .post(format!("{GATEWAY}/api/admin/catalog/products/{sku}/stock"))
-        .bearer_auth(&admin)
-        .json(&stock)
-        .send()
-        .await?;
-    ensure!(
-        stocked.status().is_success(),
-        "stocking the benchmark product answered {}",
-        stocked.status()
-    );
 
     let started = Instant::now();
     let publishers: Vec<_> = (0..PUBLISHERS)
@@ -100,4 +73,38 @@ pub async fn measure(events: usize) -> anyhow::Result<String> {
         reserved.as_secs_f64(),
         events as f64 / reserved.as_secs_f64()
     ))
+}
+
+/// A product of the benchmark's own (`BENCH-...`), priced 1.00 EUR, with `units` on hand.
+pub async fn stocked_product(admin: &str, units: i64) -> anyhow::Result<String> {
+    let sku = format!(
+        "BENCH-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12].to_uppercase()
+    );
+    let client = http();
+    let product = json!({ "sku": sku, "name": "Benchmark Widget", "category": "bench", "price": { "minorUnits": 100, "currency": "EUR" } });
+    let created = client
+        .post(format!("{GATEWAY}/api/admin/catalog/products"))
+        .bearer_auth(admin)
+        .json(&product)
+        .send()
+        .await?;
+    ensure!(
+        created.status().is_success(),
+        "creating the benchmark product answered {}",
+        created.status()
+    );
+    let stock = json!({ "delta": units, "reason": "benchmark stock" });
+    let stocked = client
+        .post(format!("{GATEWAY}/api/admin/catalog/products/{sku}/stock"))
+        .bearer_auth(admin)
+        .json(&stock)
+        .send()
+        .await?;
+    ensure!(
+        stocked.status().is_success(),
+        "stocking the benchmark product answered {}",
+        stocked.status()
+    );
+    Ok(sku)
 }

@@ -158,6 +158,35 @@ pub fn kafka_tool(main_class: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// Every record of `topic` that contains `needle`, as (key, value), read from the beginning by
+/// Kafka's own console consumer: what is really on the broker, keys included.
+pub fn kafka_records_containing(topic: &str, needle: &str) -> Vec<(String, Value)> {
+    let bootstrap = required_env("KAFKA_BOOTSTRAP");
+    let out = kafka_tool(
+        "org.apache.kafka.tools.consumer.ConsoleConsumer",
+        &[
+            "--bootstrap-server",
+            &bootstrap,
+            "--topic",
+            topic,
+            "--from-beginning",
+            "--timeout-ms",
+            "6000",
+            "--property",
+            "print.key=true",
+            "--property",
+            "key.separator=\t",
+        ],
+    );
+    out.lines()
+        .filter(|line| line.contains(needle))
+        .filter_map(|line| {
+            let (key, value) = line.split_once('\t')?;
+            Some((key.to_owned(), serde_json::from_str(value).ok()?))
+        })
+        .collect()
+}
+
 /// The end offsets of every partition of `topic`, summed: how many records it ever received.
 pub fn kafka_topic_end_offset(topic: &str) -> u64 {
     let bootstrap = required_env("KAFKA_BOOTSTRAP");

@@ -325,3 +325,34 @@ where
         .await;
     }
 }
+
+/// Replays every order stream into fresh read models (the query table emptied first) and waits
+/// for the report: streams, events, seconds, eventsPerSecond.
+pub async fn replay_read_models() -> Value {
+    let started = http()
+        .post(invoke_url(
+            "orders",
+            "internal/read-models/replays?reset=true",
+        ))
+        .send()
+        .await
+        .expect("orders answers through Dapr");
+    assert_eq!(started.status(), StatusCode::ACCEPTED);
+    let location = started.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    eventually("the replay to finish", Duration::from_secs(300), || async {
+        let state: Value = http()
+            .get(invoke_url("orders", &location))
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        assert_ne!(state["state"], "failed", "the replay failed: {state}");
+        (state["state"] == "finished").then_some(state)
+    })
+    .await
+}

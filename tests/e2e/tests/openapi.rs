@@ -33,6 +33,12 @@ async fn the_api_document_is_valid_openapi_3_1_and_lists_the_public_routes() {
         "/api/users/logout",
         "/api/users/me",
         "/api/admin/users",
+        "/api/orders",
+        "/api/orders/{order_id}",
+        "/api/orders/{order_id}/cancel",
+        "/api/admin/orders",
+        "/api/admin/orders/{order_id}",
+        "/api/admin/orders/{order_id}/ship",
     ] {
         assert!(
             paths.iter().any(|p| *p == expected),

@@ -130,6 +130,34 @@ async fn an_order_is_placed_reserved_paid_shipped_and_read_back_through_its_acto
         .collect();
     let expected: Vec<String> = (1..=5).map(|n| format!("{order_id}:{n}")).collect();
     assert_eq!(ids, expected);
+
+    // On the broker itself: each record keyed by the order id (one partition, in order), with
+    // its sequence, causation and trace context as CloudEvents extensions.
+    let on_kafka = kafka_records_containing("order-events", &format!("\"{order_id}:"));
+    let mut sequences: Vec<u64> = on_kafka
+        .iter()
+        .map(|(key, event)| {
+            assert_eq!(key, &order_id, "the Kafka key is the order id");
+            assert_eq!(event["subject"], order_id.as_str());
+            assert!(
+                event["causationid"].as_str().is_some_and(|c| !c.is_empty()),
+                "{event}"
+            );
+            assert!(
+                event["traceparent"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("00-")),
+                "{event}"
+            );
+            event["sequence"].as_u64().unwrap()
+        })
+        .collect();
+    sequences.dedup();
+    assert_eq!(
+        sequences,
+        [1, 2, 3, 4, 5],
+        "in stream order on one partition"
+    );
     assert_eq!(recorded[0]["payload"]["totalMinor"], 9_800);
 }
 

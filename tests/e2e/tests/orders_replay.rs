@@ -64,16 +64,7 @@ async fn replaying_every_stream_rebuilds_read_models_equal_to_the_live_ones() {
     let live_rows = admin_list(&admin, &shopper.user.user_id).await["items"].clone();
     assert_eq!(live_rows.as_array().unwrap().len(), 4);
 
-    let response = http()
-        .post(invoke_url(
-            "orders",
-            "internal/read-models/replay?reset=true",
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let report: Value = response.json().await.unwrap();
+    let report = replay_read_models().await;
     assert!(report["streams"].as_u64().unwrap() >= 4, "{report}");
     assert!(report["events"].as_u64().unwrap() >= 14, "{report}");
 

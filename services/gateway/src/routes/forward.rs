@@ -53,9 +53,13 @@ pub async fn forward(
         return Err(Problem::internal());
     };
     let rest: String = req.param("rest").unwrap_or_default();
-    // No resource of ours has control characters in its id, and daprd refuses such a path.
-    if rest.chars().any(char::is_control) {
-        return Err(Problem::bad_request("the path contains control characters"));
+    // No resource of ours has control characters, `#` or `?` in its id. daprd refuses a path
+    // with control characters, and it decodes the path before calling the app, so an encoded
+    // `#` or `?` would come back as a fragment or a query and route somewhere else.
+    if rest.chars().any(|c| c.is_control() || c == '#' || c == '?') {
+        return Err(Problem::bad_request(
+            "the path contains control characters, '#' or '?'",
+        ));
     }
     let caller = auth::authenticate(req, tokens)?;
     auth::authorize(&caller, (upstream.access)(req.method(), &rest))?;

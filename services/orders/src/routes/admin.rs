@@ -1,6 +1,6 @@
 //! Orders for administrators: any order, the list of all orders, and shipping.
 
-use salvo::oapi::extract::QueryParam;
+use salvo::oapi::extract::{PathParam, QueryParam};
 use salvo::prelude::*;
 use service_runtime::Problem;
 use service_runtime::field_error::FieldError;
@@ -9,13 +9,12 @@ use service_runtime::request::parse_valid_json;
 use crate::domain::request::{ShipOrderRequest, Shipment};
 use crate::domain::{Command, OrderView};
 use crate::error::OrdersError;
-use crate::routes::context::{command_metadata, order_id_param, orders, require_admin};
+use crate::routes::context::{command_metadata, orders, parse_order_id, require_admin};
 use crate::routes::orders::{MAX_BODY_BYTES, OrderPage, list};
 
 /// Any order, by id.
 #[endpoint(
     tags("admin"),
-    parameters(("order_id", description = "The order id")),
     responses(
         (status_code = 200, description = "The order", body = OrderView),
         (status_code = 403, description = "Not an administrator", content_type = "application/problem+json", body = Problem),
@@ -23,11 +22,12 @@ use crate::routes::orders::{MAX_BODY_BYTES, OrderPage, list};
     )
 )]
 pub async fn get_any_order(
+    order_id: PathParam<String>,
     req: &mut Request,
     depot: &mut Depot,
 ) -> Result<Json<OrderView>, OrdersError> {
     require_admin(req)?;
-    let order_id = order_id_param(req)?;
+    let order_id = parse_order_id(&order_id)?;
     orders(depot)?
         .view(order_id)
         .await?
@@ -73,7 +73,6 @@ pub async fn list_all_orders(
 #[endpoint(
     tags("admin"),
     request_body = ShipOrderRequest,
-    parameters(("order_id", description = "The order id")),
     responses(
         (status_code = 200, description = "The shipped order", body = OrderView),
         (status_code = 400, description = "The body is not JSON of this shape", content_type = "application/problem+json", body = Problem),
@@ -84,11 +83,12 @@ pub async fn list_all_orders(
     )
 )]
 pub async fn ship_order(
+    order_id: PathParam<String>,
     req: &mut Request,
     depot: &mut Depot,
 ) -> Result<Json<OrderView>, OrdersError> {
     require_admin(req)?;
-    let order_id = order_id_param(req)?;
+    let order_id = parse_order_id(&order_id)?;
     let body: ShipOrderRequest = parse_valid_json(req, MAX_BODY_BYTES).await?;
     let shipment = Shipment::parse(&body).map_err(OrdersError::Validation)?;
     let ship = Command::Ship {

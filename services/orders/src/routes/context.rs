@@ -46,9 +46,8 @@ pub fn command_metadata(req: &Request, depot: &Depot) -> EventMetadata {
     }
 }
 
-pub fn order_id_param(req: &Request) -> Result<Uuid, OrdersError> {
-    // An id that is not a UUID names no order: 404, as for any unknown order.
-    req.param::<String>("order_id")
-        .and_then(|id| id.parse().ok())
-        .ok_or(OrdersError::NotFound)
+/// The `{order_id}` of a path. An id that is not a UUID names no order: 404, as for any
+/// unknown order.
+pub fn parse_order_id(raw: &str) -> Result<Uuid, OrdersError> {
+    raw.parse().map_err(|_| OrdersError::NotFound)
 }

@@ -7,7 +7,7 @@ use salvo::prelude::*;
 use serde::Deserialize;
 use service_runtime::Problem;
 
-use crate::error::OrdersError;
+use crate::app::ReplayState;
 use crate::event_store::{EventMetadata, EventStoreError, NewEvent};
 use crate::routes::context::orders;
 
@@ -93,20 +93,48 @@ pub async fn read_stream(
     Ok(())
 }
 
-/// Replays every order stream into both read models; `?reset=true` empties the query table
-/// first. Answers with how many streams and events it replayed, and how fast.
+/// Starts a replay of every order stream into both read models (`?reset=true` empties the
+/// query table first): 202 with the job's URL, or 409 while another replay runs.
 #[handler]
-pub async fn replay(
+pub async fn start_replay(
     req: &mut Request,
     depot: &mut Depot,
-) -> Result<Json<crate::app::ReplayReport>, OrdersError> {
+    res: &mut Response,
+) -> Result<(), Problem> {
     let reset = req.query::<bool>("reset").unwrap_or(false);
-    let report = orders(depot)?.replay_all(reset).await?;
-    tracing::info!(
-        streams = report.streams,
-        events = report.events,
-        seconds = report.seconds,
-        "read models replayed"
+    let Some(id) = orders(depot)?.start_replay(reset) else {
+        return Err(Problem::conflict(
+            "replay-running",
+            "a replay is already running",
+        ));
+    };
+    res.status_code(StatusCode::ACCEPTED);
+    res.headers_mut().insert(
+        "location",
+        format!("/internal/read-models/replays/{id}")
+            .parse()
+            .map_err(|_| Problem::internal())?,
     );
-    Ok(Json(report))
+    res.render(Json(
+        serde_json::json!({ "replayId": id, "state": "running" }),
+    ));
+    Ok(())
+}
+
+/// A replay's state: running, finished (with streams, events, seconds, events per second) or
+/// failed (with the error).
+#[handler]
+pub async fn replay_status(
+    req: &mut Request,
+    depot: &mut Depot,
+) -> Result<Json<ReplayState>, Problem> {
+    let id = req
+        .param::<String>("replay_id")
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(|| Problem::not_found("no such replay"))?;
+    orders(depot)?
+        .replays
+        .get(id)
+        .map(Json)
+        .ok_or_else(|| Problem::not_found("no such replay (replays are forgotten on restart)"))
 }

@@ -56,5 +56,9 @@ pub fn router(orders: Orders, actor: OrderActor) -> Router {
                 .get(internal::read_stream)
                 .push(Router::with_path("events").post(internal::append_events)),
         )
-        .push(Router::with_path("internal/read-models/replay").post(internal::replay))
+        .push(
+            Router::with_path("internal/read-models/replays")
+                .post(internal::start_replay)
+                .push(Router::with_path("{replay_id}").get(internal::replay_status)),
+        )
 }

@@ -3,7 +3,7 @@
 
 use salvo::http::StatusCode;
 use salvo::oapi::ToSchema;
-use salvo::oapi::extract::QueryParam;
+use salvo::oapi::extract::{PathParam, QueryParam};
 use salvo::prelude::*;
 use serde::Serialize;
 use service_runtime::Problem;
@@ -14,7 +14,7 @@ use crate::app::Placement;
 use crate::domain::request::{IdempotencyKey, PlaceOrderRequest, RequestedLines};
 use crate::domain::{CancelReason, Command, OrderStatus, OrderView};
 use crate::error::OrdersError;
-use crate::routes::context::{command_metadata, customer_id, order_id_param, orders};
+use crate::routes::context::{command_metadata, customer_id, orders, parse_order_id};
 use crate::summaries::{Cursor, ListFilter, OrderSummary};
 
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -90,7 +90,6 @@ pub async fn place_order(
 /// One of the caller's orders: status, lines, totals and history, from the order's actor.
 #[endpoint(
     tags("orders"),
-    parameters(("order_id", description = "The order id")),
     responses(
         (status_code = 200, description = "The order", body = OrderView),
         (status_code = 401, description = "Not signed in", content_type = "application/problem+json", body = Problem),
@@ -98,11 +97,12 @@ pub async fn place_order(
     )
 )]
 pub async fn get_order(
+    order_id: PathParam<String>,
     req: &mut Request,
     depot: &mut Depot,
 ) -> Result<Json<OrderView>, OrdersError> {
     let customer = customer_id(req)?;
-    let order_id = order_id_param(req)?;
+    let order_id = parse_order_id(&order_id)?;
     match orders(depot)?.view(order_id).await? {
         // Someone else's order is as unknown to the caller as a missing one.
         Some(view) if view.customer_id == customer => Ok(Json(view)),
@@ -114,7 +114,6 @@ pub async fn get_order(
 /// `awaiting-payment`); 409 with `currentStatus` otherwise.
 #[endpoint(
     tags("orders"),
-    parameters(("order_id", description = "The order id")),
     responses(
         (status_code = 200, description = "The cancelled order", body = OrderView),
         (status_code = 401, description = "Not signed in", content_type = "application/problem+json", body = Problem),
@@ -123,11 +122,12 @@ pub async fn get_order(
     )
 )]
 pub async fn cancel_order(
+    order_id: PathParam<String>,
     req: &mut Request,
     depot: &mut Depot,
 ) -> Result<Json<OrderView>, OrdersError> {
     let customer = customer_id(req)?;
-    let order_id = order_id_param(req)?;
+    let order_id = parse_order_id(&order_id)?;
     let orders = orders(depot)?;
     let (history, _) = orders
         .commands
