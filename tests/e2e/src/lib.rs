@@ -380,7 +380,9 @@ pub fn consumer_group_caught_up(group: &str, topic: &str) -> bool {
         // GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG ...
         if columns.len() >= 6 && columns[1] == topic {
             seen = true;
-            if columns[5] != "0" {
+            // A partition that never had a record shows no committed offset and no lag ("-").
+            let empty = columns[3] == "-" && columns[4] == "0";
+            if columns[5] != "0" && !empty {
                 return false;
             }
         }

@@ -84,56 +84,36 @@ pub struct Order {
 }
 
 impl Order {
-    /// Folds a stream into the order; `None` for an empty stream.
+    /// Folds a stream into the order; `None` for an empty stream. Streams begin with
+    /// OrderPlaced (`decide` allows nothing else on an empty stream), so whatever comes before
+    /// it is ignored rather than invented into an order without a customer.
     pub fn fold<'a>(events: impl IntoIterator<Item = &'a OrderEvent>) -> Option<Order> {
-        events
-            .into_iter()
-            .fold(None, |state, event| Some(Self::evolve(state, event)))
+        events.into_iter().fold(None, Self::evolve)
     }
 
-    fn evolve(state: Option<Order>, event: &OrderEvent) -> Order {
-        match (state, event) {
-            (_, OrderEvent::Placed(placed)) => Order {
-                id: placed.order_id,
-                customer_id: placed.customer_id,
-                status: OrderStatus::AwaitingStock,
-                currency: placed.currency.clone(),
-                total_minor: placed.total_minor,
-            },
-            // Streams always begin with OrderPlaced (decide guarantees it); a stream that did
-            // not would have no customer to attach, so the event is kept on an empty shell.
-            (None, other) => Order {
-                id: other_order_id(other),
-                customer_id: Uuid::nil(),
-                status: OrderStatus::AwaitingStock,
-                currency: String::new(),
-                total_minor: 0,
-            },
-            (Some(mut order), event) => {
-                order.status = match event {
-                    OrderEvent::Placed(_) => OrderStatus::AwaitingStock,
-                    OrderEvent::StockReserved(_) => order.status,
-                    OrderEvent::StockRejected(_) => order.status,
-                    OrderEvent::PaymentRequested(_) => OrderStatus::AwaitingPayment,
-                    OrderEvent::Confirmed(_) => OrderStatus::Confirmed,
-                    OrderEvent::Cancelled(_) => OrderStatus::Cancelled,
-                    OrderEvent::Shipped(_) => OrderStatus::Shipped,
-                };
-                order
+    fn evolve(state: Option<Order>, event: &OrderEvent) -> Option<Order> {
+        let mut order = match (state, event) {
+            (_, OrderEvent::Placed(placed)) => {
+                return Some(Order {
+                    id: placed.order_id,
+                    customer_id: placed.customer_id,
+                    status: OrderStatus::AwaitingStock,
+                    currency: placed.currency.clone(),
+                    total_minor: placed.total_minor,
+                });
             }
+            (None, _) => return None,
+            (Some(order), _) => order,
+        };
+        match event {
+            OrderEvent::Placed(_) | OrderEvent::StockReserved(_) | OrderEvent::StockRejected(_) => {
+            }
+            OrderEvent::PaymentRequested(_) => order.status = OrderStatus::AwaitingPayment,
+            OrderEvent::Confirmed(_) => order.status = OrderStatus::Confirmed,
+            OrderEvent::Cancelled(_) => order.status = OrderStatus::Cancelled,
+            OrderEvent::Shipped(_) => order.status = OrderStatus::Shipped,
         }
-    }
-}
-
-fn other_order_id(event: &OrderEvent) -> Uuid {
-    match event {
-        OrderEvent::Placed(e) => e.order_id,
-        OrderEvent::StockReserved(e) => e.order_id,
-        OrderEvent::StockRejected(e) => e.order_id,
-        OrderEvent::PaymentRequested(e) => e.order_id,
-        OrderEvent::Confirmed(e) => e.order_id,
-        OrderEvent::Cancelled(e) => e.order_id,
-        OrderEvent::Shipped(e) => e.order_id,
+        Some(order)
     }
 }
 
