@@ -26,8 +26,85 @@ pub mod topics {
     pub const NOTIFICATION_JOBS_DEAD: &str = "notification-jobs-dead";
 }
 
+/// Implements `DomainEvent` for an event about the aggregate named by one of its fields: the
+/// versioned CloudEvents type, and the field that becomes the `subject` and the Kafka key.
+macro_rules! domain_event {
+    ($event:ty, $event_type:literal, $aggregate_id:ident) => {
+        impl service_runtime::DomainEvent for $event {
+            const EVENT_TYPE: &'static str = $event_type;
+            fn aggregate_id(&self) -> String {
+                self.$aggregate_id.to_string()
+            }
+        }
+    };
+}
+
 pub mod notification;
 pub mod order;
 pub mod payment;
 pub mod stock;
 pub mod user;
+
+#[cfg(test)]
+mod tests {
+    use service_runtime::DomainEvent;
+
+    use super::*;
+
+    const EVENT_TYPES: &[&str] = &[
+        notification::NotificationRequested::EVENT_TYPE,
+        order::OrderPlaced::EVENT_TYPE,
+        order::OrderStockReserved::EVENT_TYPE,
+        order::OrderStockRejected::EVENT_TYPE,
+        order::PaymentRequested::EVENT_TYPE,
+        order::OrderConfirmed::EVENT_TYPE,
+        order::OrderCancelled::EVENT_TYPE,
+        order::OrderShipped::EVENT_TYPE,
+        payment::PaymentFailed::EVENT_TYPE,
+        payment::PaymentSucceeded::EVENT_TYPE,
+        stock::StockReserved::EVENT_TYPE,
+        stock::StockRejected::EVENT_TYPE,
+        stock::StockLow::EVENT_TYPE,
+        user::UserRegistered::EVENT_TYPE,
+    ];
+
+    /// Consumers dispatch on the type: two contracts with one type, or a type without its
+    /// version, would be read as the wrong thing.
+    #[test]
+    fn every_event_type_is_unique_and_versioned() {
+        let mut seen = std::collections::HashSet::new();
+        for event_type in EVENT_TYPES {
+            assert!(seen.insert(event_type), "{event_type} is used twice");
+            let parts: Vec<&str> = event_type.split('.').collect();
+            assert_eq!(
+                parts.len(),
+                4,
+                "{event_type} is not shop.<area>.<event>.v<N>"
+            );
+            assert_eq!(parts[0], "shop");
+            let version = parts[3]
+                .strip_prefix('v')
+                .and_then(|n| n.parse::<u32>().ok());
+            assert!(
+                version.is_some_and(|v| v >= 1),
+                "{event_type} has no version"
+            );
+        }
+    }
+
+    #[test]
+    fn the_aggregate_id_is_the_named_field() {
+        let order_id = uuid::Uuid::new_v4();
+        let cancelled = order::OrderCancelled {
+            order_id,
+            reason: "customer".into(),
+        };
+        assert_eq!(cancelled.aggregate_id(), order_id.to_string());
+        let low = stock::StockLow {
+            sku: "LAMP-1".into(),
+            available: 1,
+            threshold: 5,
+        };
+        assert_eq!(low.aggregate_id(), "LAMP-1");
+    }
+}

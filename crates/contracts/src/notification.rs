@@ -1,7 +1,6 @@
 //! Notification jobs: what the notifications service is asked to send.
 
 use serde::{Deserialize, Serialize};
-use service_runtime::DomainEvent;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,9 +22,8 @@ pub struct NotificationRequested {
     pub template: String,
 }
 
-impl DomainEvent for NotificationRequested {
-    const EVENT_TYPE: &'static str = "shop.notification.requested.v1";
-    fn aggregate_id(&self) -> String {
-        self.notification_id.to_string()
-    }
-}
+domain_event!(
+    NotificationRequested,
+    "shop.notification.requested.v1",
+    notification_id
+);

@@ -7,7 +7,6 @@
 //! event that caused it) and `traceparent`/`traceid` (the trace of that command).
 
 use serde::{Deserialize, Serialize};
-use service_runtime::DomainEvent;
 use uuid::Uuid;
 
 /// One line of an order, priced when the order was placed.
@@ -34,12 +33,7 @@ pub struct OrderPlaced {
     pub total_minor: i64,
 }
 
-impl DomainEvent for OrderPlaced {
-    const EVENT_TYPE: &'static str = "shop.order.placed.v2";
-    fn aggregate_id(&self) -> String {
-        self.order_id.to_string()
-    }
-}
+domain_event!(OrderPlaced, "shop.order.placed.v2", order_id);
 
 /// `shop.order.stock-reserved.v1`: inventory reserved every line of the order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,12 +42,7 @@ pub struct OrderStockReserved {
     pub order_id: Uuid,
 }
 
-impl DomainEvent for OrderStockReserved {
-    const EVENT_TYPE: &'static str = "shop.order.stock-reserved.v1";
-    fn aggregate_id(&self) -> String {
-        self.order_id.to_string()
-    }
-}
+domain_event!(OrderStockReserved, "shop.order.stock-reserved.v1", order_id);
 
 /// `shop.order.stock-rejected.v1`: inventory could not reserve the order, with the reason per line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,12 +52,7 @@ pub struct OrderStockRejected {
     pub lines: Vec<crate::stock::RejectedLine>,
 }
 
-impl DomainEvent for OrderStockRejected {
-    const EVENT_TYPE: &'static str = "shop.order.stock-rejected.v1";
-    fn aggregate_id(&self) -> String {
-        self.order_id.to_string()
-    }
-}
+domain_event!(OrderStockRejected, "shop.order.stock-rejected.v1", order_id);
 
 /// `shop.order.payment-requested.v1`: the stock is held; payments charges the customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,12 +64,11 @@ pub struct PaymentRequested {
     pub currency: String,
 }
 
-impl DomainEvent for PaymentRequested {
-    const EVENT_TYPE: &'static str = "shop.order.payment-requested.v1";
-    fn aggregate_id(&self) -> String {
-        self.order_id.to_string()
-    }
-}
+domain_event!(
+    PaymentRequested,
+    "shop.order.payment-requested.v1",
+    order_id
+);
 
 /// `shop.order.confirmed.v1`: payment succeeded; inventory commits the reservation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,12 +77,7 @@ pub struct OrderConfirmed {
     pub order_id: Uuid,
 }
 
-impl DomainEvent for OrderConfirmed {
-    const EVENT_TYPE: &'static str = "shop.order.confirmed.v1";
-    fn aggregate_id(&self) -> String {
-        self.order_id.to_string()
-    }
-}
+domain_event!(OrderConfirmed, "shop.order.confirmed.v1", order_id);
 
 /// `shop.order.cancelled.v1`: the order will not be fulfilled; inventory releases its stock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,12 +88,7 @@ pub struct OrderCancelled {
     pub reason: String,
 }
 
-impl DomainEvent for OrderCancelled {
-    const EVENT_TYPE: &'static str = "shop.order.cancelled.v1";
-    fn aggregate_id(&self) -> String {
-        self.order_id.to_string()
-    }
-}
+domain_event!(OrderCancelled, "shop.order.cancelled.v1", order_id);
 
 /// `shop.order.shipped.v1`: an administrator handed the confirmed order to a carrier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,9 +99,4 @@ pub struct OrderShipped {
     pub tracking_number: String,
 }
 
-impl DomainEvent for OrderShipped {
-    const EVENT_TYPE: &'static str = "shop.order.shipped.v1";
-    fn aggregate_id(&self) -> String {
-        self.order_id.to_string()
-    }
-}
+domain_event!(OrderShipped, "shop.order.shipped.v1", order_id);

@@ -1,7 +1,6 @@
 //! Events about payments, on the `payment-events` topic, published by payments.
 
 use serde::{Deserialize, Serialize};
-use service_runtime::DomainEvent;
 use uuid::Uuid;
 
 /// `shop.payment.failed.v1`: the order could not be paid; its reserved stock goes back.
@@ -12,12 +11,7 @@ pub struct PaymentFailed {
     pub reason: String,
 }
 
-impl DomainEvent for PaymentFailed {
-    const EVENT_TYPE: &'static str = "shop.payment.failed.v1";
-    fn aggregate_id(&self) -> String {
-        self.order_id.to_string()
-    }
-}
+domain_event!(PaymentFailed, "shop.payment.failed.v1", order_id);
 
 /// `shop.payment.succeeded.v1`: the order is paid; orders confirms it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,9 +22,4 @@ pub struct PaymentSucceeded {
     pub currency: String,
 }
 
-impl DomainEvent for PaymentSucceeded {
-    const EVENT_TYPE: &'static str = "shop.payment.succeeded.v1";
-    fn aggregate_id(&self) -> String {
-        self.order_id.to_string()
-    }
-}
+domain_event!(PaymentSucceeded, "shop.payment.succeeded.v1", order_id);

@@ -1,7 +1,6 @@
 //! Events about stock, on the `stock-events` topic, published by inventory.
 
 use serde::{Deserialize, Serialize};
-use service_runtime::DomainEvent;
 use uuid::Uuid;
 
 /// `shop.stock.reserved.v1`: every line of the order is reserved.
@@ -11,12 +10,7 @@ pub struct StockReserved {
     pub order_id: Uuid,
 }
 
-impl DomainEvent for StockReserved {
-    const EVENT_TYPE: &'static str = "shop.stock.reserved.v1";
-    fn aggregate_id(&self) -> String {
-        self.order_id.to_string()
-    }
-}
+domain_event!(StockReserved, "shop.stock.reserved.v1", order_id);
 
 /// Why one line could not be reserved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,12 +31,7 @@ pub struct StockRejected {
     pub lines: Vec<RejectedLine>,
 }
 
-impl DomainEvent for StockRejected {
-    const EVENT_TYPE: &'static str = "shop.stock.rejected.v1";
-    fn aggregate_id(&self) -> String {
-        self.order_id.to_string()
-    }
-}
+domain_event!(StockRejected, "shop.stock.rejected.v1", order_id);
 
 /// `shop.stock.low.v1`: available stock of a SKU fell below its threshold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,9 +42,4 @@ pub struct StockLow {
     pub threshold: i64,
 }
 
-impl DomainEvent for StockLow {
-    const EVENT_TYPE: &'static str = "shop.stock.low.v1";
-    fn aggregate_id(&self) -> String {
-        self.sku.clone()
-    }
-}
+domain_event!(StockLow, "shop.stock.low.v1", sku);

@@ -1,7 +1,6 @@
 //! Events about users, on the `user-events` topic.
 
 use serde::{Deserialize, Serialize};
-use service_runtime::DomainEvent;
 use uuid::Uuid;
 
 /// `shop.user.registered.v1`: a new customer account exists.
@@ -13,9 +12,4 @@ pub struct UserRegistered {
     pub display_name: String,
 }
 
-impl DomainEvent for UserRegistered {
-    const EVENT_TYPE: &'static str = "shop.user.registered.v1";
-    fn aggregate_id(&self) -> String {
-        self.user_id.to_string()
-    }
-}
+domain_event!(UserRegistered, "shop.user.registered.v1", user_id);

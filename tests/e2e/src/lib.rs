@@ -98,7 +98,27 @@ pub fn cloud_event(event_type: &str, subject: &str, data: Value) -> (String, Val
 /// Publishes a CloudEvent through `app`'s sidecar; panics with the broker in the message if
 /// Dapr cannot deliver it to the broker.
 pub async fn publish(app: &str, pubsub: &str, topic: &str, event: &Value, broker: &str) {
-    let url = format!("{}/v1.0/publish/{pubsub}/{topic}", sidecar(app));
+    publish_through(app, pubsub, topic, event, broker, None).await;
+}
+
+/// Publishes a CloudEvent with a Kafka key (Dapr's `partitionKey`), as services publish events
+/// of one aggregate so they stay in order.
+pub async fn publish_keyed(app: &str, topic: &str, event: &Value, key: &str) {
+    publish_through(app, "events", topic, event, "Kafka", Some(key)).await;
+}
+
+async fn publish_through(
+    app: &str,
+    pubsub: &str,
+    topic: &str,
+    event: &Value,
+    broker: &str,
+    key: Option<&str>,
+) {
+    let mut url = format!("{}/v1.0/publish/{pubsub}/{topic}", sidecar(app));
+    if let Some(key) = key {
+        url = format!("{url}?metadata.partitionKey={key}");
+    }
     let response = http()
         .post(&url)
         .header("content-type", "application/cloudevents+json")
@@ -337,27 +357,6 @@ pub async fn stock(admin: &str, sku: &str) -> Value {
         .json()
         .await
         .expect("json")
-}
-
-/// Publishes a CloudEvent with a Kafka key (Dapr's `partitionKey`), as services publish events
-/// of one aggregate so they stay in order.
-pub async fn publish_keyed(app: &str, topic: &str, event: &Value, key: &str) {
-    let url = format!(
-        "{}/v1.0/publish/events/{topic}?metadata.partitionKey={key}",
-        sidecar(app)
-    );
-    let response = http()
-        .post(&url)
-        .header("content-type", "application/cloudevents+json")
-        .json(event)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("the {app} sidecar is unreachable at {url}: {e}"));
-    assert!(
-        response.status().is_success(),
-        "publishing to events/{topic} failed with {}",
-        response.status()
-    );
 }
 
 /// Whether consumer group `group` has read everything published to `topic` so far (lag 0 on
