@@ -227,13 +227,25 @@ where
                         if let Ok(response) = sent {
                             let status = response.status();
                             if status == StatusCode::CREATED || status == StatusCode::OK {
-                                let body: Value = response.json().await.expect("json");
-                                break body["orderId"].as_str().expect("order id").to_owned();
+                                // An answer cut off by the crash is no answer: retry with the key.
+                                match response.json::<Value>().await {
+                                    Ok(body) => {
+                                        break body["orderId"]
+                                            .as_str()
+                                            .expect("order id")
+                                            .to_owned();
+                                    }
+                                    Err(error) => {
+                                        eprintln!("a {status} without a readable body ({error}); retrying with the same key");
+                                    }
+                                }
+                            } else {
+                                assert!(
+                                    status.is_server_error()
+                                        || status == StatusCode::TOO_MANY_REQUESTS,
+                                    "only outages may fail a valid order, got {status}"
+                                );
                             }
-                            assert!(
-                                status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS,
-                                "only outages may fail a valid order, got {status}"
-                            );
                         }
                         tokio::time::sleep(Duration::from_millis(200)).await;
                     };

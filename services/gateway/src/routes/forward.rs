@@ -53,12 +53,16 @@ pub async fn forward(
         return Err(Problem::internal());
     };
     let rest: String = req.param("rest").unwrap_or_default();
-    // No resource of ours has control characters, `#` or `?` in its id. daprd refuses a path
-    // with control characters, and it decodes the path before calling the app, so an encoded
-    // `#` or `?` would come back as a fragment or a query and route somewhere else.
-    if rest.chars().any(|c| c.is_control() || c == '#' || c == '?') {
+    // No resource of ours has control characters, `#`, `?` or `%` in its id. daprd refuses a
+    // path with control characters, and it decodes the path before calling the app, so an
+    // encoded `#` or `?` would come back as a fragment or a query and route somewhere else, and
+    // a lone `%` as an invalid escape that fails the call.
+    if rest
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '#' | '?' | '%'))
+    {
         return Err(Problem::bad_request(
-            "the path contains control characters, '#' or '?'",
+            "the path contains control characters, '#', '?' or '%'",
         ));
     }
     let caller = auth::authenticate(req, tokens)?;
