@@ -18,7 +18,7 @@ use crate::commands::{CommandError, CommandHandler, Executed};
 use crate::domain::request::{IdempotencyKey, RequestedLines};
 use crate::domain::{Command, OrderView, Refusal};
 use crate::error::OrdersError;
-use crate::event_store::EventMetadata;
+use crate::event_store::{EventMetadata, order_stream_id};
 use crate::inventory_client;
 use crate::publication::Publisher;
 use crate::summaries::OrderSummaries;
@@ -123,7 +123,10 @@ impl Orders {
             }
             Err(error) => return Err(error.into()),
         };
-        let view = self.project(order_id).await?.ok_or(OrdersError::NotFound)?;
+        let view = self
+            .project_after_command(order_id)
+            .await?
+            .ok_or(OrdersError::NotFound)?;
         Ok((view, placement))
     }
 
@@ -169,8 +172,31 @@ impl Orders {
         metadata: &EventMetadata,
     ) -> Result<(Executed, Option<OrderView>), OrdersError> {
         let executed = self.commands.execute(order_id, command, metadata).await?;
-        let view = self.project(order_id).await?;
+        let view = self.project_after_command(order_id).await?;
         Ok((executed, view))
+    }
+
+    /// After a command has stored its events, the answer must not depend on the read side: if
+    /// the actor cannot be reached right now, the view is folded from the stream here (the same
+    /// pure fold), and the actor catches up from the published events later.
+    async fn project_after_command(
+        &self,
+        order_id: Uuid,
+    ) -> Result<Option<OrderView>, OrdersError> {
+        match self.project(order_id).await {
+            Ok(view) => Ok(view),
+            Err(error) => {
+                tracing::warn!(%error, %order_id, "the actor did not catch up; answering from the stream");
+                let stream = self
+                    .commands
+                    .store()
+                    .read(&order_stream_id(order_id))
+                    .await
+                    .map_err(anyhow::Error::from)?;
+                OrderView::project(None, &stream.events)
+                    .map_err(|e| OrdersError::Internal(e.into()))
+            }
+        }
     }
 
     /// Asks the order's actor to catch up with the stream; returns its view.

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::domain::event::DecodeError;
 use crate::domain::{Command, Order, OrderEvent, Refusal, decide};
 use crate::event_store::{
-    EventMetadata, EventStore, EventStoreError, RecordedEvent, order_stream_id,
+    EventMetadata, EventStore, EventStoreError, RecordedEvent, Stream, order_stream_id,
 };
 use crate::publication::{PublicationError, Publisher};
 
@@ -54,15 +54,15 @@ impl CommandHandler {
         &self.store
     }
 
-    /// The order's events, decoded (upcast to their current versions), and the stream version.
-    pub async fn load(&self, order_id: Uuid) -> Result<(Vec<OrderEvent>, u64), CommandError> {
+    /// The order's events, decoded (upcast to their current versions), and the stream as read.
+    pub async fn load(&self, order_id: Uuid) -> Result<(Vec<OrderEvent>, Stream), CommandError> {
         let stream = self.store.read(&order_stream_id(order_id)).await?;
         let events = stream
             .events
             .iter()
             .map(|e| OrderEvent::decode(&e.event_type, &e.data))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok((events, stream.version))
+        Ok((events, stream))
     }
 
     pub async fn execute(
@@ -72,7 +72,7 @@ impl CommandHandler {
         metadata: &EventMetadata,
     ) -> Result<Executed, CommandError> {
         for attempt in 0..MAX_ATTEMPTS {
-            let (history, version) = self.load(order_id).await?;
+            let (history, read) = self.load(order_id).await?;
             let state = Order::fold(&history);
             let decided = decide(state.as_ref(), command)?;
             if decided.is_empty() {
@@ -86,7 +86,7 @@ impl CommandHandler {
             let new_events = decided.iter().map(OrderEvent::to_new_event).collect();
             match self
                 .store
-                .append(&order_stream_id(order_id), version, new_events, metadata)
+                .append_after(&order_stream_id(order_id), &read, new_events, metadata)
                 .await
             {
                 Ok(appended) => {

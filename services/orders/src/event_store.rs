@@ -74,6 +74,10 @@ pub struct RecordedEvent {
 pub struct Stream {
     pub version: u64,
     pub events: Vec<RecordedEvent>,
+    /// The head's ETag when read (none for a stream that does not exist yet): appending after
+    /// this read needs no second look at the head.
+    #[serde(skip)]
+    pub head_etag: Option<String>,
 }
 
 #[derive(Clone)]
@@ -136,6 +140,46 @@ impl EventStore {
                 current,
             });
         }
+        self.commit(
+            stream_id,
+            current,
+            head.map(|(_, etag)| etag),
+            events,
+            metadata,
+        )
+        .await
+    }
+
+    /// Appends `events` if the stream has not moved since `read` (same version, same head
+    /// ETag); returns them as recorded.
+    pub async fn append_after(
+        &self,
+        stream_id: &str,
+        read: &Stream,
+        events: Vec<NewEvent>,
+        metadata: &EventMetadata,
+    ) -> Result<Vec<RecordedEvent>, EventStoreError> {
+        self.commit(
+            stream_id,
+            read.version,
+            read.head_etag.clone(),
+            events,
+            metadata,
+        )
+        .await
+    }
+
+    /// One Dapr state transaction: every event key first-write, the head under its ETag (or
+    /// first-write for a new stream).
+    async fn commit(
+        &self,
+        stream_id: &str,
+        current: u64,
+        head_etag: Option<String>,
+        events: Vec<NewEvent>,
+        metadata: &EventMetadata,
+    ) -> Result<Vec<RecordedEvent>, EventStoreError> {
+        let expected_version = current;
         let recorded_at = Utc::now();
         let recorded: Vec<RecordedEvent> = events
             .into_iter()
@@ -160,8 +204,8 @@ impl EventStore {
         let head_value = serde_json::to_vec(&StreamHead {
             version: new_version,
         })?;
-        operations.push(match head {
-            Some((_, etag)) => StateOperation::Replace {
+        operations.push(match head_etag {
+            Some(etag) => StateOperation::Replace {
                 key: head_key(stream_id),
                 value: head_value,
                 etag,
@@ -201,7 +245,10 @@ impl EventStore {
         stream_id: &str,
         version: u64,
     ) -> Result<Stream, EventStoreError> {
-        let head = self.version(stream_id).await?;
+        let (head, head_etag) = match self.head(stream_id).await? {
+            Some((head, etag)) => (head.version, Some(etag)),
+            None => (0, None),
+        };
         let keys: Vec<String> = (version + 1..=head)
             .map(|sequence| event_key(stream_id, sequence))
             .collect();
@@ -220,6 +267,7 @@ impl EventStore {
         Ok(Stream {
             version: head,
             events,
+            head_etag,
         })
     }
 }

@@ -116,17 +116,18 @@ impl Publisher {
         intent: Intent,
         appended: &[RecordedEvent],
     ) -> Result<(), PublicationError> {
-        self.catch_up(intent.order_id, appended).await?;
-        self.abandon(intent).await
+        self.catch_up(intent, appended).await.map(|_| ())
     }
 
-    /// Publishes every stored event of the order after its published version, in order.
-    /// `known` are events the caller just stored; the store is read only if they do not follow on.
+    /// Publishes every stored event of the order after its published version, in order, and
+    /// retires `intent` in the same transaction once all of it is out. `known` are events the
+    /// caller just stored; the store is read only if they do not follow on.
     async fn catch_up(
         &self,
-        order_id: Uuid,
+        intent: Intent,
         known: &[RecordedEvent],
     ) -> Result<u64, PublicationError> {
+        let order_id = intent.order_id;
         let mut tx = self.pool.begin().await?;
         let Some(published) = sqlx::query_scalar!(
             "SELECT published_version FROM order_streams WHERE order_id = $1 FOR UPDATE",
@@ -164,6 +165,14 @@ impl Publisher {
                 "UPDATE order_streams SET published_version = $2 WHERE order_id = $1",
                 order_id,
                 sent as i64
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        if failure.is_none() {
+            sqlx::query!(
+                "DELETE FROM publication_intents WHERE intent_id = $1",
+                intent.id
             )
             .execute(&mut *tx)
             .await?;
@@ -213,22 +222,20 @@ impl Publisher {
         )
         .fetch_all(&self.pool)
         .await?;
-        for intent in stale {
-            match self.catch_up(intent.order_id, &[]).await {
+        for stale in stale {
+            let intent = Intent {
+                id: stale.intent_id,
+                order_id: stale.order_id,
+            };
+            match self.catch_up(intent, &[]).await {
                 Ok(0) => {}
                 Ok(sent) => {
                     tracing::info!(order_id = %intent.order_id, sent, "published events a writer left behind");
                 }
                 Err(error) => {
                     tracing::warn!(%error, order_id = %intent.order_id, "publishing left-behind events failed; will retry");
-                    continue;
                 }
             }
-            self.abandon(Intent {
-                id: intent.intent_id,
-                order_id: intent.order_id,
-            })
-            .await?;
         }
         Ok(())
     }

@@ -46,7 +46,11 @@ async fn an_order_is_placed_reserved_paid_shipped_and_read_back_through_its_acto
 
     let placed = place(&shopper.token, &sku, 2).await;
     let order_id = placed["orderId"].as_str().unwrap().to_owned();
-    assert_eq!(placed["status"], "awaiting-stock");
+    // The answer is the view right after placing; inventory may already have answered by then.
+    assert!(
+        ["awaiting-stock", "awaiting-payment"].contains(&placed["status"].as_str().unwrap()),
+        "{placed}"
+    );
     assert_eq!(
         placed["totalMinor"], 9_800,
         "priced by inventory: 2 x 49.00"

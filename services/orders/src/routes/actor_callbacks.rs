@@ -69,7 +69,9 @@ pub async fn reminder(
     actor(depot)?
         .on_reminder(&param(req, "actor_id"), &param(req, "reminder"))
         .await?;
+    // daprd wants a 200 for a handled reminder; an empty text body says there is no answer.
     res.status_code(StatusCode::OK);
+    res.render(Text::Plain(""));
     Ok(())
 }
 
@@ -84,4 +86,5 @@ pub async fn timer(req: &mut Request) -> Problem {
 pub async fn deactivate(req: &mut Request, res: &mut Response) {
     tracing::debug!(actor_id = %param(req, "actor_id"), "actor deactivated");
     res.status_code(StatusCode::OK);
+    res.render(Text::Plain(""));
 }
