@@ -110,6 +110,18 @@ impl OrderSummaries {
         Ok(())
     }
 
+    /// The stream version the order's row reflects, if it has one. The actor saves its view
+    /// before it writes the row, so the view is at least this far too.
+    pub async fn version_of(&self, order_id: Uuid) -> Result<Option<u64>, sqlx::Error> {
+        let version = sqlx::query_scalar!(
+            "SELECT version FROM order_summaries WHERE order_id = $1",
+            order_id
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(version.map(|v| v as u64))
+    }
+
     /// Newest first, `limit` rows after `after`.
     pub async fn list(&self, filter: &ListFilter) -> Result<Vec<OrderSummary>, sqlx::Error> {
         sqlx::query_as!(
