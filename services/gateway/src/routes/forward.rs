@@ -152,17 +152,38 @@ pub async fn forward(
 
 /// Copies status, the meaningful headers and the body of the service's answer.
 async fn copy_response(response: reqwest::Response, res: &mut Response) -> Result<(), Problem> {
-    res.status_code(response.status());
-    for name in FORWARDED_RESPONSE_HEADERS {
-        if let Some(value) = response.headers().get(*name) {
-            res.headers_mut()
-                .insert(HeaderName::from_static(name), value.clone());
-        }
-    }
+    let status = response.status();
+    let headers = response.headers().clone();
     let bytes = response.bytes().await.map_err(|error| {
         tracing::warn!(%error, "reading the upstream response failed");
         Problem::unavailable("the upstream response was cut off")
     })?;
+    // A service that dies while answering can leave a success status with a truncated body:
+    // daprd has already sent the status and ends the chunked body cleanly. Every answer of ours
+    // is JSON, so a JSON answer that does not parse is an outage, not a success to pass on.
+    let says_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if status.is_success()
+        && status != reqwest::StatusCode::NO_CONTENT
+        && says_json
+        && serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err()
+    {
+        tracing::warn!(
+            status = status.as_u16(),
+            bytes = bytes.len(),
+            "a success answer with a broken JSON body; answering 503"
+        );
+        return Err(Problem::unavailable("the upstream response was cut off"));
+    }
+    res.status_code(status);
+    for name in FORWARDED_RESPONSE_HEADERS {
+        if let Some(value) = headers.get(*name) {
+            res.headers_mut()
+                .insert(HeaderName::from_static(name), value.clone());
+        }
+    }
     res.body(bytes.to_vec());
     Ok(())
 }
@@ -183,7 +204,45 @@ fn encode_path(path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::encode_path;
+    use super::{copy_response, encode_path};
+
+    fn upstream(status: u16, content_type: &str, body: &'static str) -> reqwest::Response {
+        reqwest::Response::from(
+            http::Response::builder()
+                .status(status)
+                .header("content-type", content_type)
+                .header("location", "/api/orders/1")
+                .body(body)
+                .unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_success_with_a_cut_off_json_body_is_an_outage_not_a_success() {
+        let mut res = salvo::Response::new();
+        let error = copy_response(upstream(201, "application/json", ""), &mut res)
+            .await
+            .unwrap_err();
+        assert_eq!(error.status_code().as_u16(), 503);
+        assert!(res.headers().get("location").is_none());
+
+        let mut res = salvo::Response::new();
+        copy_response(
+            upstream(201, "application/json", "{\"orderId\":\"1\"}"),
+            &mut res,
+        )
+        .await
+        .unwrap();
+        assert_eq!(res.status_code.map(|s| s.as_u16()), Some(201));
+        assert_eq!(res.headers()["location"], "/api/orders/1");
+
+        // Answers without a JSON body stay as they are.
+        let mut res = salvo::Response::new();
+        copy_response(upstream(204, "application/json", ""), &mut res)
+            .await
+            .unwrap();
+        assert_eq!(res.status_code.map(|s| s.as_u16()), Some(204));
+    }
 
     #[test]
     fn paths_are_encoded_for_dapr_but_slashes_stay() {
