@@ -69,8 +69,8 @@ pub async fn place_order(
         .await?;
     res.headers_mut().insert(
         "location",
-        format!("/api/orders/{}", view.order_id)
-            .parse()
+        // A UUID in an ASCII path: always a valid header value.
+        salvo::http::HeaderValue::from_str(&format!("/api/orders/{}", view.order_id))
             .map_err(|e| OrdersError::Internal(anyhow::anyhow!("location header: {e}")))?,
     );
     match placement {
@@ -78,7 +78,7 @@ pub async fn place_order(
         Placement::Replayed => {
             res.headers_mut().insert(
                 "idempotent-replayed",
-                "true".parse().map_err(|_| OrdersError::Contended)?,
+                salvo::http::HeaderValue::from_static("true"),
             );
             res.status_code(StatusCode::OK)
         }
