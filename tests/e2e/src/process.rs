@@ -169,3 +169,32 @@ pub async fn crash_and_restart_orders_sidecar() {
     .await;
     wait_until_healthy("http://127.0.0.1:8003/readyz", Duration::from_secs(60)).await;
 }
+
+/// The Kafka broker (one KRaft process, `kafka.Kafka` main class).
+pub fn kafka_broker() -> Launch {
+    find("Kafka broker", |argv| {
+        argv[0].ends_with("java") && argv.iter().any(|a| a == "kafka.Kafka")
+    })
+}
+
+/// Starts a killed Kafka broker again and records its pid where `./shop` looks for it, so
+/// `./shop stop` and `./shop up` keep managing it.
+pub async fn restart_kafka(launch: &Launch) {
+    let pid = relaunch(launch, "kafka-relaunched");
+    let run = std::env::var("SHOP_RUN").expect("SHOP_RUN is set by ./shop test");
+    std::fs::write(PathBuf::from(run).join("kafka/kafka.pid"), pid.to_string())
+        .expect("the Kafka pid file is writable");
+    crate::eventually(
+        "Kafka to listen again",
+        Duration::from_secs(120),
+        || async {
+            std::net::TcpStream::connect_timeout(
+                &"127.0.0.1:9092".parse().expect("an address"),
+                Duration::from_secs(1),
+            )
+            .ok()
+            .map(|_| ())
+        },
+    )
+    .await;
+}
