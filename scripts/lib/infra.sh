@@ -231,10 +231,14 @@ PROPS
       || die "formatting Kafka storage failed"
   fi
   log "starting Kafka $KAFKA_VERSION (KRaft) on 127.0.0.1:$KAFKA_PORT"
-  nohup java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
-    -Dlog4j.configuration="file:$dir/log4j.properties" -Dkafka.logs.dir="$dir/logs" \
-    -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$dir/server.properties" >"$dir/logs/stdout.log" 2>&1 &
-  echo $! > "$dir/kafka.pid"
+  # Started from a subshell, so the broker is not a child of this shell: when a test kills it
+  # (tests/e2e/tests/orders_kafka_outage.rs), bash has no job to report as "Killed".
+  (
+    nohup java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
+      -Dlog4j.configuration="file:$dir/log4j.properties" -Dkafka.logs.dir="$dir/logs" \
+      -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$dir/server.properties" >"$dir/logs/stdout.log" 2>&1 &
+    echo $! > "$dir/kafka.pid"
+  )
   wait_for "Kafka" 90 kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --list
 }
 
