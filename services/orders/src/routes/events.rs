@@ -135,7 +135,11 @@ pub async fn receive_order_event(req: &mut Request, depot: &mut Depot) -> Delive
         Ok(envelope) => envelope,
         Err(outcome) => return outcome,
     };
-    if !OrderEvent::is_order_event_type(envelope.event_type()) {
+    // Only what this service stored and published says an order changed; anything else on the
+    // topic (a tool's or a test's event) has no stream behind it to catch up with.
+    if !OrderEvent::is_order_event_type(envelope.event_type())
+        || envelope.source() != crate::publication::SOURCE
+    {
         return DeliveryOutcome::Success;
     }
     let Some(order_id) = envelope.subject().and_then(|s| s.parse::<Uuid>().ok()) else {
