@@ -55,7 +55,7 @@ impl CommandHandler {
     }
 
     /// The order's events, decoded (upcast to their current versions), and the stream as read.
-    pub async fn load(&self, order_id: Uuid) -> Result<(Vec<OrderEvent>, Stream), CommandError> {
+    async fn load(&self, order_id: Uuid) -> Result<(Vec<OrderEvent>, Stream), CommandError> {
         let stream = self.store.read(&order_stream_id(order_id)).await?;
         let events = stream
             .events

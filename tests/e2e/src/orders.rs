@@ -24,12 +24,13 @@ pub async fn customer() -> Customer {
     Customer { user, token }
 }
 
-/// `POST /api/orders` with `lines` of (sku, quantity).
-pub async fn place_order(
+/// `POST /api/orders` with `lines` of (sku, quantity), as a client sends it; the error is the
+/// transport's (the gateway unreachable), for tests that expect outages.
+pub async fn send_order(
     token: &str,
     lines: &[(&str, u32)],
     key: Option<&str>,
-) -> reqwest::Response {
+) -> reqwest::Result<reqwest::Response> {
     let lines: Vec<Value> = lines
         .iter()
         .map(|(sku, quantity)| json!({ "sku": sku, "quantity": quantity }))
@@ -41,7 +42,18 @@ pub async fn place_order(
     if let Some(key) = key {
         request = request.header("idempotency-key", key);
     }
-    request.send().await.expect("gateway answers")
+    request.send().await
+}
+
+/// `POST /api/orders` with `lines` of (sku, quantity).
+pub async fn place_order(
+    token: &str,
+    lines: &[(&str, u32)],
+    key: Option<&str>,
+) -> reqwest::Response {
+    send_order(token, lines, key)
+        .await
+        .expect("gateway answers")
 }
 
 /// Places an order of one line and returns its view (asserting 201).
@@ -216,14 +228,7 @@ where
                             started.elapsed() < Duration::from_secs(180),
                             "an order was never accepted"
                         );
-                        let lines = json!({ "lines": [{ "sku": sku, "quantity": 1 }] });
-                        let sent = http()
-                            .post(format!("{GATEWAY}/api/orders"))
-                            .bearer_auth(&token)
-                            .header("idempotency-key", &key)
-                            .json(&lines)
-                            .send()
-                            .await;
+                        let sent = send_order(&token, &[(&sku, 1)], Some(&key)).await;
                         if let Ok(response) = sent {
                             let status = response.status();
                             if status == StatusCode::CREATED || status == StatusCode::OK {

@@ -10,7 +10,7 @@ use e2e::orders::*;
 use e2e::process::{kafka_broker, kill_9, restart_kafka};
 use e2e::*;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 const ORDERS: usize = 6;
 
@@ -33,12 +33,7 @@ async fn orders_placed_while_kafka_is_down_are_published_when_it_is_back() {
             "the order to be accepted without Kafka",
             Duration::from_secs(120),
             || async {
-                let response = http()
-                    .post(format!("{GATEWAY}/api/orders"))
-                    .bearer_auth(&shopper.token)
-                    .header("idempotency-key", &key)
-                    .json(&json!({ "lines": [{ "sku": sku, "quantity": 1 }] }))
-                    .send()
+                let response = send_order(&shopper.token, &[(&sku, 1)], Some(&key))
                     .await
                     .ok()?;
                 let status = response.status();

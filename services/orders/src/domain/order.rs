@@ -51,12 +51,27 @@ impl OrderStatus {
     pub fn is_open(self) -> bool {
         matches!(self, Self::AwaitingStock | Self::AwaitingPayment)
     }
+
+    /// The status once `event` happened: the one transition table, for the aggregate and for
+    /// the read model alike. Inventory's answers change nothing by themselves; the payment
+    /// request or the cancellation recorded with them does.
+    pub fn after(self, event: &OrderEvent) -> OrderStatus {
+        match event {
+            OrderEvent::Placed(_) => Self::AwaitingStock,
+            OrderEvent::StockReserved(_) | OrderEvent::StockRejected(_) => self,
+            OrderEvent::PaymentRequested(_) => Self::AwaitingPayment,
+            OrderEvent::Confirmed(_) => Self::Confirmed,
+            OrderEvent::Cancelled(_) => Self::Cancelled,
+            OrderEvent::Shipped(_) => Self::Shipped,
+        }
+    }
 }
 
 /// Why an order was cancelled (the `reason` of `shop.order.cancelled.v1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CancelReason {
-    Customer,
+    /// The customer who placed it (anyone else is told there is no such order).
+    Customer(Uuid),
     Timeout,
     StockRejected,
     PaymentFailed,
@@ -65,7 +80,7 @@ pub enum CancelReason {
 impl CancelReason {
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Customer => "customer",
+            Self::Customer(_) => "customer",
             Self::Timeout => "timeout",
             Self::StockRejected => "stock-rejected",
             Self::PaymentFailed => "payment-failed",
@@ -105,14 +120,7 @@ impl Order {
             (None, _) => return None,
             (Some(order), _) => order,
         };
-        match event {
-            OrderEvent::Placed(_) | OrderEvent::StockReserved(_) | OrderEvent::StockRejected(_) => {
-            }
-            OrderEvent::PaymentRequested(_) => order.status = OrderStatus::AwaitingPayment,
-            OrderEvent::Confirmed(_) => order.status = OrderStatus::Confirmed,
-            OrderEvent::Cancelled(_) => order.status = OrderStatus::Cancelled,
-            OrderEvent::Shipped(_) => order.status = OrderStatus::Shipped,
-        }
+        order.status = order.status.after(event);
         Some(order)
     }
 }
@@ -234,6 +242,13 @@ pub fn decide(state: Option<&Order>, command: &Command) -> Result<Vec<OrderEvent
             _,
         ) => Ok(Vec::new()),
 
+        // Someone else's order does not exist for a customer, whatever its status.
+        (
+            Command::Cancel {
+                reason: CancelReason::Customer(who),
+            },
+            _,
+        ) if *who != order.customer_id => Err(Refusal::NotFound),
         (Command::Cancel { reason }, status) if status.is_open() => Ok(vec![cancel(*reason)]),
         // The deadline passing on an order that is no longer open is nothing to do.
         (
@@ -269,10 +284,12 @@ pub fn decide(state: Option<&Order>, command: &Command) -> Result<Vec<OrderEvent
 mod tests {
     use super::*;
 
+    const CUSTOMER: Uuid = Uuid::from_u128(0x0c57_0e11);
+
     fn place(order_id: Uuid) -> Command {
         Command::Place {
             order_id,
-            customer_id: Uuid::new_v4(),
+            customer_id: CUSTOMER,
             lines: vec![
                 OrderLine {
                     sku: "LAMP-001".into(),
@@ -386,10 +403,10 @@ mod tests {
         let (stream, outcomes) = run(&[
             place(Uuid::new_v4()),
             Command::Cancel {
-                reason: CancelReason::Customer,
+                reason: CancelReason::Customer(CUSTOMER),
             },
             Command::Cancel {
-                reason: CancelReason::Customer,
+                reason: CancelReason::Customer(CUSTOMER),
             },
         ]);
         assert_eq!(status_of(&stream), OrderStatus::Cancelled);
@@ -406,7 +423,7 @@ mod tests {
             Command::RecordStockReserved,
             Command::RecordPaymentSucceeded,
             Command::Cancel {
-                reason: CancelReason::Customer,
+                reason: CancelReason::Customer(CUSTOMER),
             },
         ]);
         assert!(matches!(
@@ -416,6 +433,25 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn another_customer_cannot_cancel_an_order_and_learns_nothing_of_it() {
+        let stranger = Command::Cancel {
+            reason: CancelReason::Customer(Uuid::new_v4()),
+        };
+        let (stream, outcomes) = run(&[place(Uuid::new_v4()), stranger.clone()]);
+        assert_eq!(outcomes[1], Err(Refusal::NotFound));
+        assert_eq!(status_of(&stream), OrderStatus::AwaitingStock);
+        // Not even the status of a closed order leaks.
+        let (_, outcomes) = run(&[
+            place(Uuid::new_v4()),
+            Command::Cancel {
+                reason: CancelReason::Timeout,
+            },
+            stranger,
+        ]);
+        assert_eq!(outcomes[2], Err(Refusal::NotFound));
     }
 
     #[test]

@@ -127,6 +127,7 @@ impl OrderView {
                 },
                 (None, _) => return Err(ProjectionError::NotPlacedFirst),
                 (Some(mut current), event) => {
+                    current.status = current.status.after(event);
                     match event {
                         OrderEvent::Placed(_) => return Err(ProjectionError::NotPlacedFirst),
                         OrderEvent::StockReserved(_) => {}
@@ -142,16 +143,11 @@ impl OrderView {
                                 })
                                 .collect();
                         }
-                        OrderEvent::PaymentRequested(_) => {
-                            current.status = OrderStatus::AwaitingPayment;
-                        }
-                        OrderEvent::Confirmed(_) => current.status = OrderStatus::Confirmed,
+                        OrderEvent::PaymentRequested(_) | OrderEvent::Confirmed(_) => {}
                         OrderEvent::Cancelled(cancelled) => {
-                            current.status = OrderStatus::Cancelled;
                             current.cancellation_reason = Some(cancelled.reason.clone());
                         }
                         OrderEvent::Shipped(shipped) => {
-                            current.status = OrderStatus::Shipped;
                             current.shipment = Some(Shipment {
                                 carrier: shipped.carrier.clone(),
                                 tracking_number: shipped.tracking_number.clone(),

@@ -129,17 +129,9 @@ pub async fn cancel_order(
     let customer = customer_id(req)?;
     let order_id = parse_order_id(&order_id)?;
     let orders = orders(depot)?;
-    let (history, _) = orders
-        .commands
-        .load(order_id)
-        .await
-        .map_err(OrdersError::from)?;
-    match crate::domain::Order::fold(&history) {
-        Some(order) if order.customer_id == customer => {}
-        _ => return Err(OrdersError::NotFound),
-    }
+    // Ownership is part of the decision, taken on the same state the cancellation is.
     let cancel = Command::Cancel {
-        reason: CancelReason::Customer,
+        reason: CancelReason::Customer(customer),
     };
     let (_, view) = orders
         .execute(order_id, &cancel, &command_metadata(req, depot))
