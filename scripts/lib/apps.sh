@@ -1,9 +1,38 @@
 # The services: build them, run them with their sidecars through `dapr run -f dapr/`, wait until
 # every one is ready, and run the tests against them.
 
-# App id -> app port (must match dapr/dapr.yaml).
-declare -A APP_PORTS=([gateway]=8000 [users]=8001 [inventory]=8002 [orders]=8003 [payments]=8004 [notifications]=8005 [analytics]=8006)
-declare -A DAPR_HTTP_PORTS=([gateway]=3500 [users]=3501 [inventory]=3502 [orders]=3503 [payments]=3504 [notifications]=3505 [analytics]=3506)
+# App id -> app port, and app id -> its sidecar's Dapr HTTP port, read from dapr/dapr.yaml: the
+# run file `dapr run -f` starts the apps from is the one place the ports are written down
+# (shop-client reads it too). A plain reading of that file's layout, no YAML library: each
+# `- ` item at the indentation of the first one under `apps:` is an app, and its appID, appPort
+# and daprHTTPPort are plain scalars.
+declare -gA APP_PORTS=() DAPR_HTTP_PORTS=()
+read_run_file_ports() {
+  local run_file=$REPO_ROOT/dapr/dapr.yaml id app_port http_port s
+  [[ -r $run_file ]] || die "cannot read $run_file"
+  while read -r id app_port http_port; do
+    APP_PORTS[$id]=$app_port
+    DAPR_HTTP_PORTS[$id]=$http_port
+  done < <(awk '
+    function flush() { if (id != "") print id, app_port, http_port; id = app_port = http_port = "" }
+    function value(  v) { v = $0; sub(/^[^:]*:[ \t]*/, "", v); gsub(/["\047]/, "", v); return v }
+    { sub(/[ \t]+#.*$/, "") }
+    /^[^ \t#]/ { flush(); in_apps = ($0 ~ /^apps:/); next }
+    !in_apps { next }
+    match($0, /^[ \t]*- /) && (item_indent == "" || RLENGTH == item_indent) {
+      flush(); item_indent = RLENGTH; sub(/- /, "  ")
+    }
+    /^[ \t]*appID:/ { id = value() }
+    /^[ \t]*appPort:/ { app_port = value() }
+    /^[ \t]*daprHTTPPort:/ { http_port = value() }
+    END { flush() }
+  ' "$run_file")
+  for s in "${SERVICES[@]}"; do
+    [[ ${APP_PORTS[$s]:-} =~ ^[0-9]+$ && ${DAPR_HTTP_PORTS[$s]:-} =~ ^[0-9]+$ ]] \
+      || die "$run_file has no appPort or no daprHTTPPort for $s"
+  done
+}
+read_run_file_ports
 
 ensure_rust() {
   command -v cargo >/dev/null && return 0

@@ -1,5 +1,15 @@
-//! Contracts between services. A topic or event type is named here once; producers and
-//! consumers both use these definitions, so a rename cannot leave one side behind.
+//! Contracts between services. A topic, event type, internal API or shared value rule is defined
+//! here once; producers and consumers both use these definitions, so a rename cannot leave one
+//! side behind. This crate is the bottom of the house: it depends on no other crate of ours.
+
+mod domain_event;
+mod field_error;
+pub mod quote;
+pub mod sku;
+
+pub use domain_event::DomainEvent;
+pub use field_error::FieldError;
+pub use sku::Sku;
 
 /// Dapr pub/sub components (see `components/`).
 pub mod pubsub {
@@ -13,8 +23,8 @@ pub mod pubsub {
 pub mod topics {
     pub const USER_EVENTS: &str = "user-events";
     pub const STOCK_EVENTS: &str = "stock-events";
-    /// The order service publishes only through the state store's transactional outbox, which
-    /// has one fixed topic per component (`outboxPublishTopic` in `components/orderstore.yaml`).
+    /// The order service publishes its event streams here itself, keyed by order id, from its
+    /// own publication ledger (see the orders service's `publication` module).
     pub const ORDER_EVENTS: &str = "order-events";
     pub const PAYMENT_EVENTS: &str = "payment-events";
 
@@ -30,7 +40,7 @@ pub mod topics {
 /// versioned CloudEvents type, and the field that becomes the `subject` and the Kafka key.
 macro_rules! domain_event {
     ($event:ty, $event_type:literal, $aggregate_id:ident) => {
-        impl service_runtime::DomainEvent for $event {
+        impl $crate::DomainEvent for $event {
             const EVENT_TYPE: &'static str = $event_type;
             fn aggregate_id(&self) -> String {
                 self.$aggregate_id.to_string()
@@ -47,8 +57,6 @@ pub mod user;
 
 #[cfg(test)]
 mod tests {
-    use service_runtime::DomainEvent;
-
     use super::*;
 
     const EVENT_TYPES: &[&str] = &[

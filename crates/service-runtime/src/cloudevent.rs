@@ -7,20 +7,11 @@
 
 use chrono::Utc;
 use cloudevents::{AttributesReader, Data, Event, EventBuilder, EventBuilderV10};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub const CONTENT_TYPE_CLOUDEVENT: &str = "application/cloudevents+json";
 
-/// A domain event contract: a payload with a versioned CloudEvents type.
-pub trait DomainEvent: Serialize + DeserializeOwned {
-    /// The CloudEvents `type`, versioned in its name, e.g. `shop.order.placed.v1`.
-    const EVENT_TYPE: &'static str;
-
-    /// The id of the aggregate the event is about. It becomes the CloudEvents `subject` and the
-    /// Kafka partition key, so all events of one aggregate stay in order.
-    fn aggregate_id(&self) -> String;
-}
+pub use contracts::DomainEvent;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EnvelopeError {
@@ -129,7 +120,7 @@ impl EventEnvelope {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::Deserialize;
+    use serde::{Deserialize, Serialize};
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Pinged {

@@ -48,13 +48,14 @@ pub struct ConfigError {
 }
 
 impl RuntimeConfig {
-    /// Reads the configuration of `service_name`, listening on `default_port` unless `APP_PORT`
-    /// says otherwise.
-    pub fn from_env(service_name: &str, default_port: u16) -> Result<Self, ConfigError> {
+    /// Reads the configuration of `service_name`. The port is `APP_PORT`, which `dapr run` sets
+    /// from the app's `appPort` in `dapr/dapr.yaml`: that file is the one port table, so a
+    /// service has no port of its own to drift from it.
+    pub fn from_env(service_name: &str) -> Result<Self, ConfigError> {
         let service_name = optional("SERVICE_NAME").unwrap_or_else(|| service_name.to_owned());
         let host: IpAddr = parsed("APP_HOST", IpAddr::V4(Ipv4Addr::LOCALHOST))?;
         Ok(Self {
-            listen_addr: SocketAddr::new(host, parsed("APP_PORT", default_port)?),
+            listen_addr: SocketAddr::new(host, required("APP_PORT")?),
             sidecar: SidecarConfig {
                 http_port: parsed("DAPR_HTTP_PORT", 3500)?,
                 grpc_port: parsed("DAPR_GRPC_PORT", 50001)?,
@@ -78,6 +79,24 @@ impl RuntimeConfig {
 /// An environment variable that is set and not empty.
 pub fn optional(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// An environment variable parsed into `T`, which must be set.
+pub fn required<T>(name: &str) -> Result<T, ConfigError>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    let value = optional(name).ok_or_else(|| ConfigError {
+        name: name.into(),
+        value: String::new(),
+        reason: "must be set (`dapr run -f dapr/` sets it from dapr/dapr.yaml)".into(),
+    })?;
+    value.trim().parse().map_err(|e: T::Err| ConfigError {
+        name: name.into(),
+        value,
+        reason: e.to_string(),
+    })
 }
 
 /// An environment variable parsed into `T`, or `default` when it is unset.

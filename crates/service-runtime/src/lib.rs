@@ -5,10 +5,12 @@
 //! its salvo router and hands it to [`server::serve`], which adds health probes, the app API
 //! token check and graceful shutdown. Nothing in here knows about a particular service.
 
+pub mod caller;
 pub mod cloudevent;
 pub mod config;
 pub mod database;
 pub mod field_error;
+pub mod intake;
 pub mod outbox;
 pub mod problem;
 pub mod pubsub;
@@ -18,9 +20,17 @@ pub mod sidecar;
 pub mod startup;
 pub mod telemetry;
 
+pub use caller::{Admin, Customer};
 pub use cloudevent::{DomainEvent, EventEnvelope};
 pub use config::RuntimeConfig;
 pub use field_error::FieldError;
 pub use problem::Problem;
+pub use request::{Limit, ValidJson};
 pub use sidecar::{Sidecar, SidecarError};
 pub use startup::StartedService;
+
+/// What the runtime's macros expand to, so a service need not name these crates itself.
+#[doc(hidden)]
+pub mod reexport {
+    pub use salvo;
+}

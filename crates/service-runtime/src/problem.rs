@@ -166,6 +166,78 @@ impl Scribe for Problem {
     }
 }
 
+/// Adds `application/problem+json` responses for `statuses` to an OpenAPI operation, keeping any
+/// the endpoint already describes itself (its own wording is more precise than a default).
+pub fn register_problem_responses(
+    components: &mut salvo::oapi::Components,
+    operation: &mut salvo::oapi::Operation,
+    statuses: &[(u16, &str)],
+) {
+    use salvo::oapi::ToSchema;
+    let schema = Problem::to_schema(components);
+    for (status, description) in statuses {
+        let key = status.to_string();
+        if !operation.responses.contains_key(&key) {
+            operation.responses.insert(
+                key,
+                salvo::oapi::Response::new(*description).add_content(
+                    CONTENT_TYPE_PROBLEM,
+                    salvo::oapi::Content::new(schema.clone()),
+                ),
+            );
+        }
+    }
+}
+
+/// Makes a service's error type answer as problem+json and document itself: every endpoint
+/// returning `Result<_, TheError>` then lists the error's problem responses (and 500) in the
+/// OpenAPI document without a line on the endpoint. The type needs `From<TheError> for Problem`.
+///
+/// ```ignore
+/// service_runtime::problem_responses!(OrdersError {
+///     404 => "No such order",
+///     409 => "The order's status does not allow this",
+/// });
+/// ```
+#[macro_export]
+macro_rules! problem_responses {
+    ($error:ty { $($status:literal => $description:literal),* $(,)? }) => {
+        impl $crate::reexport::salvo::oapi::EndpointOutRegister for $error {
+            fn register(
+                components: &mut $crate::reexport::salvo::oapi::Components,
+                operation: &mut $crate::reexport::salvo::oapi::Operation,
+            ) {
+                $crate::problem::register_problem_responses(
+                    components,
+                    operation,
+                    &[
+                        $(($status, $description),)*
+                        (500, "Something went wrong on our side (details are in the service's log)"),
+                    ],
+                );
+            }
+        }
+
+        #[$crate::reexport::salvo::async_trait]
+        impl $crate::reexport::salvo::Writer for $error {
+            async fn write(
+                self,
+                req: &mut $crate::reexport::salvo::Request,
+                depot: &mut $crate::reexport::salvo::Depot,
+                res: &mut $crate::reexport::salvo::Response,
+            ) {
+                $crate::reexport::salvo::Writer::write(
+                    $crate::Problem::from(self),
+                    req,
+                    depot,
+                    res,
+                )
+                .await;
+            }
+        }
+    };
+}
+
 /// Renders salvo's own error responses (unknown route, wrong method, body too large, bad
 /// content) as problem+json too, so a client never sees an HTML error page.
 #[handler]
@@ -194,6 +266,24 @@ mod tests {
         assert_eq!(json["instance"], "/api/users");
         assert_eq!(json["errors"][0], "email");
         assert!(json.get("detail").is_none());
+    }
+
+    #[test]
+    fn registered_problem_responses_keep_what_the_endpoint_wrote() {
+        let mut components = salvo::oapi::Components::new();
+        let mut operation = salvo::oapi::Operation::new();
+        operation
+            .responses
+            .insert("404", salvo::oapi::Response::new("No such order"));
+        register_problem_responses(
+            &mut components,
+            &mut operation,
+            &[(404, "Not found"), (409, "Conflict")],
+        );
+        let json = serde_json::to_value(&operation).unwrap();
+        assert_eq!(json["responses"]["404"]["description"], "No such order");
+        assert_eq!(json["responses"]["409"]["description"], "Conflict");
+        assert!(json["responses"]["409"]["content"][CONTENT_TYPE_PROBLEM].is_object());
     }
 
     #[test]

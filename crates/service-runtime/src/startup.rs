@@ -25,8 +25,8 @@ pub struct StartedService {
 
 impl StartedService {
     /// Starts a service without a database of its own (the gateway).
-    pub async fn without_database(name: &str, default_port: u16) -> anyhow::Result<Self> {
-        let config = RuntimeConfig::from_env(name, default_port)?;
+    pub async fn without_database(name: &str) -> anyhow::Result<Self> {
+        let config = RuntimeConfig::from_env(name)?;
         let telemetry = telemetry::init(&config)?;
         let sidecar = Sidecar::new(&config.sidecar)?;
         Ok(Self {
@@ -39,12 +39,8 @@ impl StartedService {
 
     /// Starts a service that owns a Postgres database: waits for the sidecar (the database
     /// password comes from its secret store), connects, and applies the migrations.
-    pub async fn with_database(
-        name: &str,
-        default_port: u16,
-        migrator: &Migrator,
-    ) -> anyhow::Result<(Self, PgPool)> {
-        let mut service = Self::without_database(name, default_port).await?;
+    pub async fn with_database(name: &str, migrator: &Migrator) -> anyhow::Result<(Self, PgPool)> {
+        let mut service = Self::without_database(name).await?;
         service
             .sidecar
             .wait_until_ready(SIDECAR_START_TIMEOUT)

@@ -11,7 +11,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/anal
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let (service, pool) = StartedService::with_database("analytics", 8006, &MIGRATOR).await?;
+    let (service, pool) = StartedService::with_database("analytics", &MIGRATOR).await?;
     service.serve(routes::router(pool)).await;
     Ok(())
 }

@@ -13,7 +13,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/inve
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let (service, pool) = StartedService::with_database("inventory", 8002, &MIGRATOR).await?;
+    let (service, pool) = StartedService::with_database("inventory", &MIGRATOR).await?;
     let outbox = outbox::spawn_relay(pool.clone(), service.sidecar.clone());
     service.serve(routes::router(pool, outbox)).await;
     Ok(())

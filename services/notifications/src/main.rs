@@ -11,7 +11,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/noti
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let (service, pool) = StartedService::with_database("notifications", 8005, &MIGRATOR).await?;
+    let (service, pool) = StartedService::with_database("notifications", &MIGRATOR).await?;
     service.serve(routes::router(pool)).await;
     Ok(())
 }

@@ -48,7 +48,7 @@ fn confirmation_deadline() -> anyhow::Result<Duration> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let deadline = confirmation_deadline()?;
-    let (service, pool) = StartedService::with_database("orders", 8003, &MIGRATOR).await?;
+    let (service, pool) = StartedService::with_database("orders", &MIGRATOR).await?;
     let sidecar = service.sidecar.clone();
     let store = event_store::EventStore::new(sidecar.clone());
     let publisher = publication::Publisher::new(pool.clone(), sidecar.clone(), store.clone());

@@ -8,7 +8,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/paym
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let (service, pool) = StartedService::with_database("payments", 8004, &MIGRATOR).await?;
+    let (service, pool) = StartedService::with_database("payments", &MIGRATOR).await?;
     service.serve(routes::router(pool)).await;
     Ok(())
 }

@@ -22,7 +22,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/user
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let (service, pool) = StartedService::with_database("users", 8001, &MIGRATOR).await?;
+    let (service, pool) = StartedService::with_database("users", &MIGRATOR).await?;
     let config = UsersConfig::from_env()?;
     let tokens =
         AccessTokenKey::from_secret(service.sidecar.secret("jwt-signing-key").await?.as_bytes());

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, ensure};
-use e2e::GATEWAY;
+use shop_client::GATEWAY;
 
 use crate::cli::{Only, Options};
 use crate::load::{RequestFactory, Session};
@@ -54,9 +54,9 @@ async fn main() -> anyhow::Result<()> {
     require_system_up().await?;
 
     // One account for every request: the figures are about the path, not the data.
-    let user = e2e::register_user().await;
-    let access_token = e2e::access_token(&user).await;
-    let app_api_token = e2e::secret("app-api-token");
+    let user = shop_client::register_user().await;
+    let access_token = shop_client::access_token(&user).await;
+    let app_api_token = shop_client::secret("app-api-token");
 
     print_header(&options);
     let mut summaries = Vec::new();
@@ -76,7 +76,10 @@ async fn main() -> anyhow::Result<()> {
         summaries.push(measure(PROFILE_VIA_GATEWAY, request, &options, &mut cpu_shares).await?);
     }
     if options.runs(Only::Direct) {
-        let url = format!("http://127.0.0.1:{}/users/me", e2e::app_port("users"));
+        let url = format!(
+            "http://127.0.0.1:{}/users/me",
+            shop_client::app_port("users")
+        );
         let user_id = user.user_id.clone();
         let app_api_token = app_api_token.clone();
         let request: RequestFactory = Arc::new(move |client| {
@@ -103,7 +106,7 @@ async fn main() -> anyhow::Result<()> {
         None
     };
     let replay = if options.runs(Only::Orders) {
-        let admin = e2e::admin_access_token().await;
+        let admin = shop_client::admin_access_token().await;
         let sku = reservations::stocked_product(&admin, orders::STOCK).await?;
         let sessions = (0..options.concurrency)
             .map(|_| orders::PlaceOrder::new(&access_token, &sku))
@@ -139,9 +142,13 @@ async fn main() -> anyhow::Result<()> {
 /// Fails early, with the fix, rather than in the middle of registering the benchmark's user.
 async fn require_system_up() -> anyhow::Result<()> {
     let url = format!("{GATEWAY}/healthz");
-    let response = e2e::http().get(&url).send().await.with_context(|| {
-        format!("the gateway does not answer at {url}: is the system up? (`./shop status`)")
-    })?;
+    let response = shop_client::http()
+        .get(&url)
+        .send()
+        .await
+        .with_context(|| {
+            format!("the gateway does not answer at {url}: is the system up? (`./shop status`)")
+        })?;
     ensure!(
         response.status().is_success(),
         "the gateway is not healthy ({} from {url}): see `./shop status`",

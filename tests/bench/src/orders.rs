@@ -13,9 +13,9 @@
 use std::time::Duration;
 
 use anyhow::{Context, ensure};
-use e2e::invoke_url;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use shop_client::invoke_url;
 
 use crate::load::Session;
 
@@ -36,7 +36,7 @@ pub struct PlaceOrder {
 impl PlaceOrder {
     pub fn new(access_token: &str, sku: &str) -> Self {
         Self {
-            url: format!("{}/api/orders", e2e::GATEWAY),
+            url: format!("{}/api/orders", shop_client::GATEWAY),
             bearer: format!("Bearer {access_token}"),
             body: json!({ "lines": [{ "sku": sku, "quantity": 1 }] }),
         }

@@ -6,8 +6,8 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
-use e2e::{GATEWAY, admin_access_token, http, sidecar};
 use serde_json::{Value, json};
+use shop_client::{GATEWAY, admin_access_token, http, sidecar};
 
 const PUBLISHERS: usize = 16;
 const PATIENCE: Duration = Duration::from_secs(300);

@@ -8,13 +8,14 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::{
-    GATEWAY, TestUser, access_token, eventually, http, invoke_url, publish_keyed, register_user,
+    GATEWAY, RegisteredUser, access_token, eventually, http, invoke_url, publish_keyed,
+    register_user,
 };
 
 pub const PATIENCE: Duration = Duration::from_secs(90);
 
 pub struct Customer {
-    pub user: TestUser,
+    pub user: RegisteredUser,
     pub token: String,
 }
 

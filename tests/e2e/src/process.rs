@@ -147,13 +147,17 @@ pub async fn wait_until_healthy(url: &str, timeout: Duration) {
     .await;
 }
 
+fn orders_readyz() -> String {
+    format!("http://127.0.0.1:{}/readyz", crate::app_port("orders"))
+}
+
 /// kill -9 the orders service, start it again, and wait until it is ready.
 pub async fn crash_and_restart_orders_app() {
     let launch = orders_app();
     kill_9(&launch);
     tokio::time::sleep(Duration::from_millis(500)).await;
     relaunch(&launch, "orders-app-relaunched");
-    wait_until_healthy("http://127.0.0.1:8003/readyz", Duration::from_secs(90)).await;
+    wait_until_healthy(&orders_readyz(), Duration::from_secs(90)).await;
 }
 
 /// kill -9 the orders sidecar (daprd), start it again, and wait until it is ready.
@@ -163,11 +167,11 @@ pub async fn crash_and_restart_orders_sidecar() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     relaunch(&launch, "orders-daprd-relaunched");
     wait_until_healthy(
-        "http://127.0.0.1:3503/v1.0/healthz",
+        &format!("{}/v1.0/healthz", crate::sidecar("orders")),
         Duration::from_secs(120),
     )
     .await;
-    wait_until_healthy("http://127.0.0.1:8003/readyz", Duration::from_secs(60)).await;
+    wait_until_healthy(&orders_readyz(), Duration::from_secs(60)).await;
 }
 
 /// The Kafka broker (one KRaft process, `kafka.Kafka` main class).
@@ -189,7 +193,9 @@ pub async fn restart_kafka(launch: &Launch) {
         Duration::from_secs(120),
         || async {
             std::net::TcpStream::connect_timeout(
-                &"127.0.0.1:9092".parse().expect("an address"),
+                &crate::required_env("KAFKA_BOOTSTRAP")
+                    .parse()
+                    .expect("an address"),
                 Duration::from_secs(1),
             )
             .ok()

@@ -7,9 +7,9 @@
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use e2e::{GATEWAY, admin_access_token, http};
 use reqwest::StatusCode;
 use serde_json::json;
+use shop_client::{GATEWAY, admin_access_token, http};
 
 struct Category {
     slug: &'static str,

@@ -19,7 +19,6 @@ mod product_description;
 mod product_name;
 mod product_sort;
 mod quantity;
-mod sku;
 mod stock_delta;
 
 pub use category::Category;
@@ -32,6 +31,6 @@ pub use product_description::ProductDescription;
 pub use product_name::ProductName;
 pub use product_sort::ProductSort;
 pub use quantity::Quantity;
-pub use sku::Sku;
+pub use contracts::Sku;
 #[allow(unused_imports)] // For the admin stock adjustment, which has no route yet.
 pub use stock_delta::StockDelta;

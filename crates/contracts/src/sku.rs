@@ -1,17 +1,23 @@
-//! The code that identifies a product in the catalogue, on labels and in the warehouse.
+//! The code that identifies a product in the catalogue, on labels and in the warehouse. Inventory
+//! owns the catalogue, orders takes SKUs from customers: both read them with this one rule.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::FieldError;
+use crate::FieldError;
 
 const FIELD: &str = "sku";
 
+/// The rule as a pattern, for documents that cannot run [`Sku::parse`] (OpenAPI schemas).
+// Lowercase is accepted (and uppercased), so the documented pattern admits it too: a schema
+// stricter than the parser would call valid input invalid.
+pub const PATTERN: &str = "^[A-Za-z0-9](-?[A-Za-z0-9])*-?$";
+
 /// Short enough to print as a barcode caption and to type from a shelf label; long enough for
 /// the structured codes suppliers use (`ACME-TSHIRT-BLK-XL-2024`).
-const MIN_CHARS: usize = 3;
-const MAX_CHARS: usize = 32;
+pub const MIN_CHARS: usize = 3;
+pub const MAX_CHARS: usize = 32;
 
 /// A stock keeping unit: 3 to 32 of `A-Z`, `0-9` and `-`, starting with a letter or a digit,
 /// with no two hyphens in a row (`TSHIRT-BLK-XL`).
@@ -24,12 +30,13 @@ const MAX_CHARS: usize = 32;
 ///
 /// `Deserialize` goes through [`Sku::parse`], so a `Sku` read from JSON is as valid as one built
 /// in code.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, salvo::oapi::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, salvo_oapi::ToSchema)]
 #[serde(try_from = "String")]
 #[salvo(schema(
+    name = "Sku",
     min_length = 3,
     max_length = 32,
-    pattern = "^[A-Z0-9](-?[A-Z0-9])*-?$",
+    pattern = "^[A-Za-z0-9](-?[A-Za-z0-9])*-?$",
     example = "TSHIRT-BLK-XL"
 ))]
 pub struct Sku(String);
@@ -94,6 +101,17 @@ impl fmt::Display for Sku {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_pattern_is_the_one_used_by_the_schema() {
+        let mut components = salvo_oapi::Components::new();
+        let _ = <Sku as salvo_oapi::ToSchema>::to_schema(&mut components);
+        let components = serde_json::to_value(components).expect("components serialize");
+        let schema = &components["schemas"]["Sku"];
+        assert_eq!(schema["pattern"], PATTERN, "{schema}");
+        assert_eq!(schema["minLength"], MIN_CHARS);
+        assert_eq!(schema["maxLength"], MAX_CHARS);
+    }
 
     #[test]
     fn trims_and_uppercases() {
