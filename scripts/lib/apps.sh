@@ -188,6 +188,8 @@ print_test_env() {
   echo "KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
   echo "RABBITMQ_MGMT_URL=http://127.0.0.1:$RABBITMQ_MGMT_PORT"
   echo "RABBITMQ_AMQP_ADDR=127.0.0.1:$RABBITMQ_PORT"
+  echo "DATABASE_URL=$(route_tests_database_url)"
+  echo "SQLX_OFFLINE=true"
   echo "PYTHON_TOOLS=$SHOP_CACHE/python-tools-$(sha256sum "$REPO_ROOT/tests/python/requirements.lock" | cut -c1-12)"
 }
 
@@ -202,6 +204,10 @@ run_tests() {
   export KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
   export RABBITMQ_MGMT_URL=http://127.0.0.1:$RABBITMQ_MGMT_PORT
   export RABBITMQ_AMQP_ADDR=127.0.0.1:$RABBITMQ_PORT
+  # The route tests' databases (sqlx::test). Queries stay checked against the committed
+  # offline data: with DATABASE_URL set, sqlx's macros would otherwise ask this database.
+  export DATABASE_URL; DATABASE_URL=$(route_tests_database_url)
+  export SQLX_OFFLINE=true
   (cd "$REPO_ROOT" && cargo test --workspace --locked --no-fail-fast "$@" 2>&1) | tee "$out" || status=$?
   local passed failed ignored
   passed=$(grep -oE '^test result: .* ([0-9]+) passed' "$out" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')

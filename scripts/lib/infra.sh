@@ -54,6 +54,7 @@ wanted.update({
     "jwt-signing-key": lambda: secrets.token_urlsafe(48),
     "admin-email": lambda: "admin@shop.local",
     "admin-password": lambda: secrets.token_urlsafe(24),
+    "postgres-route-tests-password": lambda: secrets.token_urlsafe(24),
 })
 for key, make in wanted.items():
     current.setdefault(key, make())
@@ -122,6 +123,19 @@ ALTER ROLE "$db" PASSWORD '$pw';
 SELECT format('CREATE DATABASE %I OWNER %I', '$db', '$db') WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$db')\gexec
 SQL
   done
+  # The in-process route tests (services/*/tests) give every test a database of its own
+  # (sqlx::test), so their role may create databases; it owns none of the services' data.
+  pw=$(secret postgres-route-tests-password)
+  as_postgres psql -q -h "$sock" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null <<SQL || die "creating the route tests' role failed"
+SELECT 'CREATE ROLE route_tests LOGIN CREATEDB' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'route_tests')\gexec
+ALTER ROLE route_tests PASSWORD '$pw';
+SELECT 'CREATE DATABASE route_tests OWNER route_tests' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'route_tests')\gexec
+SQL
+}
+
+# Where the route tests' sqlx::test makes its databases.
+route_tests_database_url() {
+  echo "postgres://route_tests:$(secret postgres-route-tests-password)@127.0.0.1:$PG_PORT/route_tests"
 }
 
 stop_postgres() {

@@ -31,18 +31,7 @@ pub struct Readiness {
 
 /// Serves `router` until SIGTERM or Ctrl-C, then drains in-flight requests.
 pub async fn serve(config: &RuntimeConfig, router: Router, readiness: Readiness) {
-    let router = Router::new()
-        .push(Router::with_path("healthz").get(healthz))
-        .push(
-            Router::with_path("readyz")
-                .hoop(salvo::affix_state::inject(readiness))
-                .get(readyz),
-        )
-        .push(router);
-    let service = Service::new(router)
-        .hoop(trace_request)
-        .hoop(RequireAppToken(config.app_api_token.clone()))
-        .catcher(Catcher::new(render_status_as_problem));
+    let service = service(router, Some(readiness), config.app_api_token.clone());
 
     let acceptor = TcpListener::new(config.listen_addr).bind().await;
     let server = Server::new(acceptor);
@@ -55,6 +44,28 @@ pub async fn serve(config: &RuntimeConfig, router: Router, readiness: Readiness)
     tracing::info!(addr = %config.listen_addr, service = %config.service_name, "listening");
     server.serve(service).await;
     tracing::info!("stopped");
+}
+
+/// The salvo service a shop service runs: its `router` behind the request span, the app API
+/// token check and the problem+json catcher, with `/healthz` and (given `readiness`) `/readyz`.
+/// The route tests build the same service, without a token, to exercise what clients get.
+pub fn service(
+    router: Router,
+    readiness: Option<Readiness>,
+    app_api_token: Option<String>,
+) -> Service {
+    let mut root = Router::new().push(Router::with_path("healthz").get(healthz));
+    if let Some(readiness) = readiness {
+        root = root.push(
+            Router::with_path("readyz")
+                .hoop(salvo::affix_state::inject(readiness))
+                .get(readyz),
+        );
+    }
+    Service::new(root.push(router))
+        .hoop(trace_request)
+        .hoop(RequireAppToken(app_api_token))
+        .catcher(Catcher::new(render_status_as_problem))
 }
 
 async fn shutdown_signal() {

@@ -1,13 +1,7 @@
-//! Analytics: consumes every domain event from Kafka (through Dapr pub/sub) into its own
-//! database, from which reports are folded.
+//! Wiring only: configuration, sidecar and database, then the router from the library.
 
-mod events;
-mod routes;
-mod store;
-
+use analytics::{MIGRATOR, routes};
 use service_runtime::StartedService;
-
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/analytics");
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -1,13 +1,7 @@
-//! Notifications: takes email and SMS jobs from RabbitMQ (through Dapr pub/sub) and keeps a
-//! delivery log in its own database.
+//! Wiring only: configuration, sidecar and database, then the router from the library.
 
-mod events;
-mod routes;
-mod store;
-
+use notifications::{MIGRATOR, routes};
 use service_runtime::StartedService;
-
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/notifications");
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -1,10 +1,7 @@
-//! Payments: payment transactions and refunds, in its own database.
+//! Wiring only: configuration, sidecar and database, then the router from the library.
 
-mod routes;
-
+use payments::{MIGRATOR, routes};
 use service_runtime::StartedService;
-
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/payments");
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

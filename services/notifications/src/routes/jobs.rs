@@ -1,9 +1,9 @@
 use contracts::notification::NotificationRequested;
 use salvo::prelude::*;
+use service_runtime::Problem;
+use service_runtime::intake::{self, ConsumeError, Consumed};
 use service_runtime::pubsub::DeliveryOutcome;
-use service_runtime::{EventEnvelope, Problem};
 use sqlx::PgPool;
-use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::store;
@@ -12,37 +12,21 @@ use crate::store;
 /// contract is dropped, which dead-letters it (nothing is silently lost).
 #[handler]
 pub async fn receive_job(req: &mut Request, depot: &mut Depot) -> DeliveryOutcome {
-    let Ok(pool) = depot.get_typed::<PgPool>() else {
+    let Ok(pool) = depot.get_typed::<PgPool>().cloned() else {
         return DeliveryOutcome::Retry;
     };
-    let job = match req.payload().await.map(|body| {
-        EventEnvelope::from_json(body).and_then(|envelope| envelope.data::<NotificationRequested>())
-    }) {
-        Ok(Ok(job)) => job,
-        Ok(Err(error)) => {
-            tracing::warn!(%error, "dead-lettering a job that does not match its contract");
-            return DeliveryOutcome::Drop;
-        }
-        Err(error) => {
-            tracing::warn!(%error, "could not read a delivered job");
-            return DeliveryOutcome::Retry;
-        }
-    };
-    let span = tracing::info_span!("job", notification_id = %job.notification_id);
-    // `.instrument`, not `span.enter()`: an entered guard held across `.await` leaks the
-    // span into whatever else the thread runs meanwhile.
-    async {
-        match store::record_job(pool, &job).await {
-            Ok(true) => tracing::info!("job recorded"),
-            Ok(false) => tracing::info!("job already recorded; redelivery ignored"),
-            Err(error) => {
-                tracing::error!(%error, "could not record job; asking for redelivery");
-                return DeliveryOutcome::Retry;
-            }
-        }
-        DeliveryOutcome::Success
-    }
-    .instrument(span)
+    intake::receive(req, |event| async move {
+        let job = event.data::<NotificationRequested>()?;
+        tracing::Span::current().record("subject", job.notification_id.to_string());
+        let recorded = store::record_job(&pool, &job)
+            .await
+            .map_err(ConsumeError::from)?;
+        Ok(if recorded {
+            Consumed::Handled
+        } else {
+            Consumed::AlreadyDone
+        })
+    })
     .await
 }
 

@@ -1,0 +1,23 @@
+//! Payments in process, against a database of its own. The service has no routes of its own yet
+//! (its issue builds them); what it serves today is the runtime's: health and problem answers.
+
+use salvo::http::StatusCode;
+use salvo::test::{ResponseExt, TestClient};
+use sqlx::PgPool;
+
+#[sqlx::test(migrations = "../../migrations/payments")]
+async fn serves_health_and_answers_unknown_routes_with_a_problem(pool: PgPool) {
+    let service = service_runtime::server::service(payments::routes::router(pool), None, None);
+    let response = TestClient::get("http://127.0.0.1/healthz")
+        .send(&service)
+        .await;
+    assert_eq!(response.status_code, Some(StatusCode::OK));
+
+    let mut response = TestClient::get("http://127.0.0.1/payments/nothing")
+        .send(&service)
+        .await;
+    assert_eq!(response.status_code, Some(StatusCode::NOT_FOUND));
+    let problem: serde_json::Value = response.take_json().await.expect("a problem body");
+    assert_eq!(problem["status"], 404);
+    assert_eq!(problem["type"], "/problems/not-found");
+}
