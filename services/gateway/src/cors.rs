@@ -1,75 +1,64 @@
-//! CORS for browser clients: allowed origins from configuration, preflight answered here.
+//! CORS for browser clients, with salvo's CORS handler: allowed origins from configuration
+//! (`GATEWAY_CORS_ORIGINS`), preflights answered here.
+//!
+//! salvo's handler runs the rest of the chain first and adds its headers afterwards, preflight
+//! or not; [`answer_preflight`], placed behind it, ends the chain for a preflight so that it
+//! reaches neither the rate limiter nor a service.
 
-use salvo::http::header::{self, HeaderValue};
+use salvo::cors::{Cors, CorsHandler};
+use salvo::http::header::{self, HeaderName};
 use salvo::http::{Method, StatusCode};
 use salvo::prelude::*;
 
-#[derive(Clone)]
-pub struct Cors {
-    origins: Vec<String>,
+use crate::config::CorsOrigins;
+
+const ALLOWED_METHODS: [Method; 6] = [
+    Method::GET,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+    Method::OPTIONS,
+];
+const ALLOWED_HEADERS: [HeaderName; 6] = [
+    header::AUTHORIZATION,
+    header::CONTENT_TYPE,
+    HeaderName::from_static("idempotency-key"),
+    HeaderName::from_static("x-request-id"),
+    HeaderName::from_static("traceparent"),
+    HeaderName::from_static("tracestate"),
+];
+const EXPOSED_HEADERS: [HeaderName; 4] = [
+    HeaderName::from_static("x-request-id"),
+    header::RETRY_AFTER,
+    header::LOCATION,
+    header::ETAG,
+];
+/// How long a browser may reuse a preflight answer.
+const MAX_AGE_SECONDS: u64 = 600;
+
+pub fn cors(origins: &CorsOrigins) -> CorsHandler {
+    Cors::new()
+        .allow_origin(origins.0.clone())
+        .allow_methods(ALLOWED_METHODS.to_vec())
+        .allow_headers(ALLOWED_HEADERS)
+        .expose_headers(EXPOSED_HEADERS)
+        .max_age(MAX_AGE_SECONDS)
+        // The answer depends on the origin only: the allowed methods and headers are fixed.
+        .vary([header::ORIGIN])
+        .into_handler()
 }
 
-impl Cors {
-    pub fn new(origins: Vec<String>) -> Self {
-        Self { origins }
-    }
-}
-
-const ALLOWED_METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
-const ALLOWED_HEADERS: &str =
-    "authorization, content-type, idempotency-key, x-request-id, traceparent, tracestate";
-const EXPOSED_HEADERS: &str = "x-request-id, retry-after, location, etag";
-
-#[async_trait]
-impl Handler for Cors {
-    async fn handle(
-        &self,
-        req: &mut Request,
-        depot: &mut Depot,
-        res: &mut Response,
-        ctrl: &mut FlowCtrl,
-    ) {
-        let origin = req
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|o| o.to_str().ok())
-            .filter(|o| self.origins.iter().any(|allowed| allowed == o))
-            .and_then(|o| HeaderValue::from_str(o).ok());
-        let preflight = req.method() == Method::OPTIONS
-            && req
-                .headers()
-                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-        if preflight {
-            if let Some(origin) = origin {
-                let headers = res.headers_mut();
-                headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-                headers.insert(
-                    header::ACCESS_CONTROL_ALLOW_METHODS,
-                    HeaderValue::from_static(ALLOWED_METHODS),
-                );
-                headers.insert(
-                    header::ACCESS_CONTROL_ALLOW_HEADERS,
-                    HeaderValue::from_static(ALLOWED_HEADERS),
-                );
-                headers.insert(
-                    header::ACCESS_CONTROL_MAX_AGE,
-                    HeaderValue::from_static("600"),
-                );
-                headers.insert(header::VARY, HeaderValue::from_static("origin"));
-            }
-            res.status_code(StatusCode::NO_CONTENT);
-            ctrl.skip_rest();
-            return;
-        }
-        ctrl.call_next(req, depot, res).await;
-        if let Some(origin) = origin {
-            let headers = res.headers_mut();
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            headers.insert(
-                header::ACCESS_CONTROL_EXPOSE_HEADERS,
-                HeaderValue::from_static(EXPOSED_HEADERS),
-            );
-            headers.append(header::VARY, HeaderValue::from_static("origin"));
-        }
+/// Ends the chain for a CORS preflight (as the Fetch standard defines it, the same test salvo's
+/// handler applies), with 204; salvo's handler, in front, then adds the CORS headers.
+#[handler]
+pub async fn answer_preflight(req: &mut Request, res: &mut Response, ctrl: &mut FlowCtrl) {
+    let headers = req.headers();
+    if req.method() == Method::OPTIONS
+        && headers.contains_key(header::ORIGIN)
+        && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        res.status_code(StatusCode::NO_CONTENT);
+        ctrl.skip_rest();
     }
 }

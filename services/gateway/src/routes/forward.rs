@@ -11,6 +11,7 @@ use service_runtime::{Problem, Sidecar};
 
 use crate::auth::{self, Access};
 use crate::config::GatewayConfig;
+use crate::domain::ResourcePath;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Upstream {
@@ -29,11 +30,18 @@ const FORWARDED_REQUEST_HEADERS: &[&str] = &[
     "idempotency-key",
     "if-match",
 ];
+/// `allow` must come with a 405 and `www-authenticate` with a 401 (RFC 9110 §15.5.6, §15.5.2);
+/// the caching headers keep their meaning only if they arrive together.
 const FORWARDED_RESPONSE_HEADERS: &[&str] = &[
     "content-type",
     "location",
     "etag",
+    "last-modified",
+    "cache-control",
+    "vary",
     "retry-after",
+    "allow",
+    "www-authenticate",
     "idempotent-replayed",
 ];
 
@@ -52,28 +60,13 @@ pub async fn forward(
         tracing::error!("gateway state missing from depot");
         return Err(Problem::internal());
     };
-    let rest: String = req.param("rest").unwrap_or_default();
-    // No resource of ours has control characters, `#`, `?` or `%` in its id. daprd refuses a
-    // path with control characters, and it decodes the path before calling the app, so an
-    // encoded `#` or `?` would come back as a fragment or a query and route somewhere else, and
-    // a lone `%` as an invalid escape that fails the call.
-    if rest
-        .chars()
-        .any(|c| c.is_control() || matches!(c, '#' | '?' | '%'))
-    {
-        return Err(Problem::bad_request(
-            "the path contains control characters, '#', '?' or '%'",
-        ));
-    }
+    // From the raw request path, not salvo's decoded `{**rest}`: the decoding is what hides an
+    // encoded `/` or `..` that daprd would act on.
+    let rest = ResourcePath::parse(req.uri().path(), &format!("api/{}", upstream.public_prefix))
+        .map_err(|reason| Problem::bad_request(reason.to_string()))?;
     let caller = auth::authenticate(req, tokens)?;
-    auth::authorize(&caller, (upstream.access)(req.method(), &rest))?;
-    // salvo hands over the path decoded; encode it again, or daprd refuses to parse a path with
-    // spaces or control characters (and answers for the app with its own 403).
-    let mut path = format!(
-        "{}/{}",
-        upstream.app_prefix,
-        encode_path(rest.trim_start_matches('/'))
-    );
+    auth::authorize(&caller, (upstream.access)(req.method(), rest.decoded()))?;
+    let mut path = format!("{}/{}", upstream.app_prefix, rest.encoded());
     if let Some(query) = req.uri().query() {
         path = format!("{path}?{query}");
     }
@@ -179,32 +172,19 @@ async fn copy_response(response: reqwest::Response, res: &mut Response) -> Resul
     }
     res.status_code(status);
     for name in FORWARDED_RESPONSE_HEADERS {
-        if let Some(value) = headers.get(*name) {
-            res.headers_mut()
-                .insert(HeaderName::from_static(name), value.clone());
+        let name = HeaderName::from_static(name);
+        // All values: `vary`, `cache-control` and `www-authenticate` may come as several lines.
+        for value in headers.get_all(&name) {
+            res.headers_mut().append(name.clone(), value.clone());
         }
     }
     res.body(bytes.to_vec());
     Ok(())
 }
 
-/// Percent-encodes a path, keeping `/` and RFC 3986's unreserved characters.
-fn encode_path(path: &str) -> String {
-    let mut encoded = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                encoded.push(byte as char)
-            }
-            other => encoded.push_str(&format!("%{other:02X}")),
-        }
-    }
-    encoded
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{copy_response, encode_path};
+    use super::copy_response;
 
     fn upstream(status: u16, content_type: &str, body: &'static str) -> reqwest::Response {
         reqwest::Response::from(
@@ -242,15 +222,5 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(res.status_code.map(|s| s.as_u16()), Some(204));
-    }
-
-    #[test]
-    fn paths_are_encoded_for_dapr_but_slashes_stay() {
-        assert_eq!(encode_path("products/ABC-1"), "products/ABC-1");
-        assert_eq!(
-            encode_path("products/a b\u{0b}é"),
-            "products/a%20b%0B%C3%A9"
-        );
-        assert_eq!(encode_path("x?y#z%"), "x%3Fy%23z%25");
     }
 }

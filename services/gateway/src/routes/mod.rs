@@ -7,8 +7,8 @@ use service_runtime::Sidecar;
 
 use crate::auth;
 use crate::config::GatewayConfig;
-use crate::cors::Cors;
-use crate::rate_limit::RateLimiter;
+use crate::cors;
+use crate::rate_limit::ClientRateLimit;
 pub use forward::Upstream;
 
 /// Public path prefix under `/api` → the Dapr app that owns it, the path prefix on that app,
@@ -52,14 +52,19 @@ const UPSTREAMS: &[Upstream] = &[
     },
 ];
 
+/// The whole gateway: CORS, then the rate limit, then the routes to the services, the merged
+/// OpenAPI document and its interactive page.
 pub fn router(sidecar: Sidecar, config: GatewayConfig, tokens: AccessTokenKey) -> Router {
-    let rate_limiter = RateLimiter::new(config.rate_limit_per_second, config.rate_limit_burst);
-    let cors = Cors::new(config.cors_origins.clone());
-    let mut api = Router::with_path("api").hoop(cors).hoop(rate_limiter).hoop(
-        salvo::affix_state::inject(sidecar)
-            .inject(config)
-            .inject(tokens),
-    );
+    let rate_limit = ClientRateLimit::new(config.rate_limit_per_second, config.rate_limit_burst);
+    let mut api = Router::with_path("api")
+        .hoop(cors::cors(&config.cors_origins))
+        .hoop(cors::answer_preflight)
+        .hoop(rate_limit)
+        .hoop(
+            salvo::affix_state::inject(sidecar)
+                .inject(config)
+                .inject(tokens),
+        );
     for upstream in UPSTREAMS {
         api = api.push(
             Router::with_path(upstream.public_prefix)

@@ -42,7 +42,7 @@ fn gateway_responses(operation: &mut Map<String, Value>, secured: bool, has_body
     );
     add(
         "400",
-        "The request is malformed (for example, control characters, `#`, `?` or `%` in the path)",
+        "The request is malformed (for example, a path with a `.` or `..` segment, or with an encoded `/`, `\\`, `?`, `#` or `%`)",
     );
     add("503", "The service behind this route is unavailable");
     add(
