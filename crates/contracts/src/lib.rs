@@ -6,6 +6,7 @@ mod domain_event;
 mod field_error;
 pub mod quote;
 pub mod sku;
+pub mod whole_number;
 
 pub use domain_event::DomainEvent;
 pub use field_error::FieldError;
