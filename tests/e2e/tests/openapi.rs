@@ -94,7 +94,9 @@ async fn every_route_declares_its_security_and_its_problem_responses() {
                 .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
             if is_public(method, path) {
                 if bearer {
-                    wrong.push(format!("{method} {path}: public, but documented as secured"));
+                    wrong.push(format!(
+                        "{method} {path}: public, but documented as secured"
+                    ));
                 }
             } else {
                 if !bearer {
@@ -120,7 +122,11 @@ async fn every_route_declares_its_security_and_its_problem_responses() {
         }
     }
     assert!(operations >= 20, "only {operations} operations documented");
-    assert!(wrong.is_empty(), "the document is wrong:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "the document is wrong:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -164,7 +170,12 @@ async fn schemathesis_with_every_check_finds_nothing() {
 fn run_schemathesis(token: &str, seed: &str) {
     let report = std::env::temp_dir().join(format!("shop-schemathesis-{}", uuid::Uuid::new_v4()));
     let output = Command::new(python_tool("st"))
-        .args(["run", &format!("{GATEWAY}/api/openapi.json"), "--url", GATEWAY])
+        .args([
+            "run",
+            &format!("{GATEWAY}/api/openapi.json"),
+            "--url",
+            GATEWAY,
+        ])
         .args(["--checks", "all"])
         .args(["--header", &format!("Authorization: Bearer {token}")])
         .args(["--max-examples", "25", "--workers", "1", "--seed", seed])
