@@ -130,21 +130,27 @@ impl<T: salvo::oapi::ToSchema> salvo::oapi::EndpointArgRegister for ValidJson<T>
 ///
 /// Out-of-range values are refused, never silently replaced: a client that asks for 1000 rows
 /// and gets 100 would think it had them all. The OpenAPI schema carries the same bounds and
-/// default, from these two constants. Any integer deserializes (so `-5` reaches [`Limit::get`]
-/// and is refused with a field error naming `limit`); a value that is no integer at all is a 400.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+/// default, from these two constants. The raw text is kept so that anything sent (`-5`, `ten`,
+/// `1.5`, a number too large for any integer type) reaches [`Limit::get`] and is refused with a
+/// field error naming `limit`: salvo's optional `QueryParam` would otherwise turn a value it
+/// cannot parse into "absent", and the client would silently get the default page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(transparent)]
-pub struct Limit<const DEFAULT: u32, const MAX: u32>(i128);
+pub struct Limit<const DEFAULT: u32, const MAX: u32>(String);
 
 impl<const DEFAULT: u32, const MAX: u32> Limit<DEFAULT, MAX> {
     /// The page size asked for, or the default when `raw` is absent.
     pub fn get(raw: Option<Self>) -> Result<u32, FieldError> {
         match raw {
             None => Ok(DEFAULT),
-            Some(Self(value)) => u32::try_from(value)
+            Some(Self(text)) => text
+                .trim()
+                .parse::<u32>()
                 .ok()
                 .filter(|limit| (1..=MAX).contains(limit))
-                .ok_or_else(|| FieldError::new("limit", format!("between 1 and {MAX}"))),
+                .ok_or_else(|| {
+                    FieldError::new("limit", format!("a whole number between 1 and {MAX}"))
+                }),
         }
     }
 }
@@ -170,18 +176,34 @@ mod tests {
 
     type OrdersLimit = Limit<20, 100>;
 
-    #[test]
-    fn a_limit_in_range_is_taken_and_none_is_the_default() {
-        assert_eq!(OrdersLimit::get(None), Ok(20));
-        assert_eq!(OrdersLimit::get(Some(Limit(1))), Ok(1));
-        assert_eq!(OrdersLimit::get(Some(Limit(100))), Ok(100));
+    fn limit(raw: &str) -> Option<OrdersLimit> {
+        Some(Limit(raw.to_owned()))
     }
 
     #[test]
-    fn a_limit_out_of_range_is_refused_not_clamped() {
-        for raw in [0, -121, 101, -31_697_551_720_803_008_512] {
-            let error = OrdersLimit::get(Some(Limit(raw))).expect_err("out of range");
-            assert_eq!(error, FieldError::new("limit", "between 1 and 100"));
+    fn a_limit_in_range_is_taken_and_none_is_the_default() {
+        assert_eq!(OrdersLimit::get(None), Ok(20));
+        assert_eq!(OrdersLimit::get(limit("1")), Ok(1));
+        assert_eq!(OrdersLimit::get(limit("100")), Ok(100));
+    }
+
+    #[test]
+    fn a_limit_out_of_range_or_not_a_number_is_refused_not_replaced() {
+        for raw in [
+            "0",
+            "-121",
+            "101",
+            "-31697551720803008512",
+            "ten",
+            "1.5",
+            "",
+        ] {
+            let error = OrdersLimit::get(limit(raw)).expect_err("refused");
+            assert_eq!(
+                error,
+                FieldError::new("limit", "a whole number between 1 and 100"),
+                "{raw:?}"
+            );
         }
     }
 

@@ -1,15 +1,13 @@
 //! The users service's one error type, and how each case looks on the wire.
 
 use salvo::http::StatusCode;
-use salvo::prelude::*;
 use service_runtime::Problem;
 
 use crate::domain::FieldError;
+use crate::store::InsertUserError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UsersError {
-    #[error("the request body is not valid JSON of the expected shape: {0}")]
-    MalformedBody(String),
     #[error("invalid fields")]
     Validation(Vec<FieldError>),
     #[error("the email address is already registered")]
@@ -18,10 +16,6 @@ pub enum UsersError {
     InvalidCredentials,
     #[error("the refresh token is invalid, expired or revoked")]
     InvalidRefreshToken,
-    #[error("the caller is not authenticated")]
-    Unauthenticated,
-    #[error("the caller may not do this")]
-    Forbidden,
     #[error("the user does not exist")]
     UserNotFound,
     #[error(transparent)]
@@ -34,10 +28,18 @@ impl From<sqlx::Error> for UsersError {
     }
 }
 
+impl From<InsertUserError> for UsersError {
+    fn from(error: InsertUserError) -> Self {
+        match error {
+            InsertUserError::EmailTaken => Self::EmailTaken,
+            InsertUserError::Database(error) => error.into(),
+        }
+    }
+}
+
 impl From<UsersError> for Problem {
     fn from(error: UsersError) -> Self {
         match error {
-            UsersError::MalformedBody(detail) => Problem::bad_request(detail),
             UsersError::Validation(errors) => Problem::validation(errors),
             UsersError::EmailTaken => {
                 Problem::conflict("email-taken", "an account with this email address exists")
@@ -52,8 +54,6 @@ impl From<UsersError> for Problem {
                 "invalid-refresh-token",
                 "The refresh token is invalid, expired or revoked",
             ),
-            UsersError::Unauthenticated => Problem::unauthorized("sign in first"),
-            UsersError::Forbidden => Problem::forbidden("this is for administrators"),
             UsersError::UserNotFound => Problem::not_found("the user does not exist"),
             UsersError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "internal error");
@@ -63,19 +63,10 @@ impl From<UsersError> for Problem {
     }
 }
 
-/// Every endpoint lists its problem responses in its own `responses(...)`, so the error type
-/// adds nothing of its own to the OpenAPI document.
-impl salvo::oapi::EndpointOutRegister for UsersError {
-    fn register(
-        _components: &mut salvo::oapi::Components,
-        _operation: &mut salvo::oapi::Operation,
-    ) {
-    }
-}
-
-#[async_trait]
-impl Writer for UsersError {
-    async fn write(self, req: &mut Request, depot: &mut Depot, res: &mut Response) {
-        Problem::from(self).write(req, depot, res).await;
-    }
-}
+// Each endpoint narrows these to what it can answer with `status_codes(...)`.
+service_runtime::problem_responses!(UsersError {
+    401 => "Wrong email or password, or an invalid, expired or revoked refresh token",
+    404 => "The signed-in user's account does not exist (any more)",
+    409 => "An account with this email address exists",
+    422 => "Some fields are invalid; `errors` names each one",
+});

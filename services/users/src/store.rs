@@ -7,18 +7,29 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::domain::{DisplayName, Email, PhoneNumber, Role, ShippingAddress};
-use crate::error::UsersError;
+use crate::domain::{DisplayName, Email, ProfileChanges, Role, ShippingAddress};
+
+/// Why a user could not be inserted.
+#[derive(Debug, thiserror::Error)]
+pub enum InsertUserError {
+    #[error("the email address is already registered")]
+    EmailTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
 
 /// A user as they see themselves.
 #[derive(Debug, Serialize, salvo::oapi::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     pub user_id: Uuid,
+    #[salvo(schema(format = Email))]
     pub email: String,
     pub display_name: String,
     pub phone: Option<String>,
     pub shipping_addresses: Vec<ShippingAddress>,
+    // Stored as text, but only `Role` names are ever written.
+    #[salvo(schema(value_type = Vec<Role>))]
     pub roles: Vec<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -39,7 +50,7 @@ fn role_names(roles: &[Role]) -> Vec<String> {
 pub async fn insert_user(
     connection: &mut PgConnection,
     user: NewUser<'_>,
-) -> Result<(), UsersError> {
+) -> Result<(), InsertUserError> {
     let result = sqlx::query!(
         "INSERT INTO users (user_id, email, display_name, password_hash, roles)
          VALUES ($1, $2::text, $3, $4, $5)",
@@ -54,7 +65,7 @@ pub async fn insert_user(
     match result {
         Ok(_) => Ok(()),
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-            Err(UsersError::EmailTaken)
+            Err(InsertUserError::EmailTaken)
         }
         Err(error) => Err(error.into()),
     }
@@ -66,7 +77,7 @@ pub async fn upsert_admin(
     email: &Email,
     display_name: &str,
     password_hash: &str,
-) -> Result<(), UsersError> {
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO users (user_id, email, display_name, password_hash, roles)
          VALUES ($1, $2::text, $3, $4, ARRAY['customer', 'admin'])
@@ -90,28 +101,27 @@ pub struct StoredCredentials {
 
 pub async fn find_credentials(
     pool: &PgPool,
-    email: &str,
-) -> Result<Option<StoredCredentials>, UsersError> {
-    Ok(sqlx::query_as!(
+    email: &Email,
+) -> Result<Option<StoredCredentials>, sqlx::Error> {
+    sqlx::query_as!(
         StoredCredentials,
         "SELECT user_id, password_hash, roles FROM users WHERE email = ($1::text)::citext",
-        email,
+        email.as_str(),
     )
     .fetch_optional(pool)
-    .await?)
+    .await
 }
 
 pub async fn find_roles(
     connection: &mut PgConnection,
     user_id: Uuid,
-) -> Result<Vec<String>, UsersError> {
+) -> Result<Option<Vec<String>>, sqlx::Error> {
     sqlx::query_scalar!("SELECT roles FROM users WHERE user_id = $1", user_id)
         .fetch_optional(connection)
-        .await?
-        .ok_or(UsersError::UserNotFound)
+        .await
 }
 
-pub async fn find_profile(pool: &PgPool, user_id: Uuid) -> Result<Profile, UsersError> {
+pub async fn find_profile(pool: &PgPool, user_id: Uuid) -> Result<Option<Profile>, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT user_id, email::text AS "email!", display_name, phone,
                   shipping_addresses AS "shipping_addresses: Json<Vec<ShippingAddress>>",
@@ -120,9 +130,8 @@ pub async fn find_profile(pool: &PgPool, user_id: Uuid) -> Result<Profile, Users
         user_id,
     )
     .fetch_optional(pool)
-    .await?
-    .ok_or(UsersError::UserNotFound)?;
-    Ok(Profile {
+    .await?;
+    Ok(row.map(|row| Profile {
         user_id: row.user_id,
         email: row.email,
         display_name: row.display_name,
@@ -130,21 +139,15 @@ pub async fn find_profile(pool: &PgPool, user_id: Uuid) -> Result<Profile, Users
         shipping_addresses: row.shipping_addresses.0,
         roles: row.roles,
         created_at: row.created_at,
-    })
+    }))
 }
 
-/// A partial update: `None` leaves a field as it is; for the phone, `Some(None)` clears it.
-pub struct ProfileChanges {
-    pub display_name: Option<DisplayName>,
-    pub phone: Option<Option<PhoneNumber>>,
-    pub shipping_addresses: Option<Vec<ShippingAddress>>,
-}
-
+/// Applies `changes` and returns the updated profile, or `None` when there is no such user.
 pub async fn update_profile(
     pool: &PgPool,
     user_id: Uuid,
     changes: ProfileChanges,
-) -> Result<Profile, UsersError> {
+) -> Result<Option<Profile>, sqlx::Error> {
     let updated = sqlx::query!(
         "UPDATE users SET
              display_name = COALESCE($2, display_name),
@@ -164,7 +167,7 @@ pub async fn update_profile(
     .execute(pool)
     .await?;
     if updated.rows_affected() == 0 {
-        return Err(UsersError::UserNotFound);
+        return Ok(None);
     }
     find_profile(pool, user_id).await
 }
@@ -175,7 +178,7 @@ pub async fn insert_refresh_token(
     user_id: Uuid,
     family_id: Uuid,
     expires_at: DateTime<Utc>,
-) -> Result<(), UsersError> {
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at) VALUES ($1, $2, $3, $4)",
         token_hash,
@@ -200,21 +203,21 @@ pub struct StoredRefreshToken {
 pub async fn lock_refresh_token(
     connection: &mut PgConnection,
     token_hash: &str,
-) -> Result<Option<StoredRefreshToken>, UsersError> {
-    Ok(sqlx::query_as!(
+) -> Result<Option<StoredRefreshToken>, sqlx::Error> {
+    sqlx::query_as!(
         StoredRefreshToken,
         "SELECT user_id, family_id, expires_at, replaced_at, revoked_at
          FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE",
         token_hash,
     )
     .fetch_optional(connection)
-    .await?)
+    .await
 }
 
 pub async fn mark_refresh_token_replaced(
     connection: &mut PgConnection,
     token_hash: &str,
-) -> Result<(), UsersError> {
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE refresh_tokens SET replaced_at = now() WHERE token_hash = $1",
         token_hash
@@ -228,7 +231,7 @@ pub async fn mark_refresh_token_replaced(
 pub async fn revoke_refresh_family(
     connection: &mut PgConnection,
     family_id: Uuid,
-) -> Result<(), UsersError> {
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
         family_id,
@@ -243,27 +246,28 @@ pub async fn revoke_refresh_family(
 #[serde(rename_all = "camelCase")]
 pub struct UserSummary {
     pub user_id: Uuid,
+    #[salvo(schema(format = Email))]
     pub email: String,
     pub display_name: String,
+    #[salvo(schema(value_type = Vec<Role>))]
     pub roles: Vec<String>,
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn list_users(pool: &PgPool, limit: i64) -> Result<Vec<UserSummary>, UsersError> {
-    Ok(sqlx::query_as!(
+/// The newest `limit` users, newest first.
+pub async fn list_users(pool: &PgPool, limit: u32) -> Result<Vec<UserSummary>, sqlx::Error> {
+    sqlx::query_as!(
         UserSummary,
         r#"SELECT user_id, email::text AS "email!", display_name, roles, created_at
            FROM users ORDER BY created_at DESC, user_id DESC LIMIT $1"#,
-        limit,
+        i64::from(limit),
     )
     .fetch_all(pool)
-    .await?)
+    .await
 }
 
-pub async fn count_users(pool: &PgPool) -> Result<i64, UsersError> {
-    Ok(
-        sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM users"#)
-            .fetch_one(pool)
-            .await?,
-    )
+pub async fn count_users(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM users"#)
+        .fetch_one(pool)
+        .await
 }

@@ -16,14 +16,24 @@ const POSTAL_CODE_MAX_CHARS: usize = 20;
 /// Every field defaults to empty, so a missing field is reported by [`ShippingAddress::parse`]
 /// together with all other problems (a 422 listing each field) instead of failing
 /// deserialization on the first one.
+// The schema's bounds are literals (salvo's attributes take no constants); a test below checks
+// them against the constants `parse` uses.
 #[derive(Debug, Clone, Default, Deserialize, salvo::oapi::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ShippingAddressInput {
+    #[salvo(schema(max_length = 100))]
     pub recipient: String,
+    #[salvo(schema(max_length = 200))]
     pub line1: String,
+    #[salvo(schema(max_length = 200))]
     pub line2: Option<String>,
+    #[salvo(schema(max_length = 100))]
     pub city: String,
+    #[salvo(schema(max_length = 20))]
     pub postal_code: String,
+    /// Two letters, an ISO 3166-1 alpha-2 code (`DE`), in either case.
+    // Only ASCII whitespace around them: `\s` would admit characters `trim` keeps.
+    #[salvo(schema(pattern = r"^[ \t\n\r]*[A-Za-z]{2}[ \t\n\r]*$"))]
     pub country: String,
 }
 
@@ -300,6 +310,32 @@ mod tests {
                 .expect("missing fields default to empty");
         let errors = ShippingAddress::parse(input).expect_err("incomplete");
         assert_eq!(fields(&errors), ["line1", "city", "postalCode", "country"]);
+    }
+
+    #[test]
+    fn the_input_schema_states_the_limits_parse_enforces() {
+        use salvo::oapi::ToSchema;
+        let mut components = salvo::oapi::Components::new();
+        let _ = ShippingAddressInput::to_schema(&mut components);
+        let components = serde_json::to_value(components).expect("components serialize");
+        let (_, schema) = components["schemas"]
+            .as_object()
+            .and_then(|schemas| {
+                schemas
+                    .iter()
+                    .find(|(name, _)| name.ends_with("ShippingAddressInput"))
+            })
+            .expect("the input's schema");
+        let properties = &schema["properties"];
+        for (field, max) in [
+            ("recipient", RECIPIENT_MAX_CHARS),
+            ("line1", LINE_MAX_CHARS),
+            ("line2", LINE_MAX_CHARS),
+            ("city", CITY_MAX_CHARS),
+            ("postalCode", POSTAL_CODE_MAX_CHARS),
+        ] {
+            assert_eq!(properties[field]["maxLength"], max, "{field}");
+        }
     }
 
     #[test]

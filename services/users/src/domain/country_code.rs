@@ -19,6 +19,7 @@ const FIELD: &str = "country";
 /// [`super::ShippingAddress`]). Requests go through [`CountryCode::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, salvo::oapi::ToSchema)]
 #[serde(transparent)]
+#[salvo(schema(pattern = "^[A-Z]{2}$"))]
 pub struct CountryCode(String);
 
 impl CountryCode {

@@ -11,7 +11,7 @@ const FIELD: &str = "displayName";
 
 /// Long enough for any real name, short enough to fit a header, an order confirmation or an
 /// email greeting without breaking the layout.
-const MAX_CHARS: usize = 80;
+pub const MAX_CHARS: usize = 80;
 
 /// A user's chosen name, trimmed, 1 to 80 characters, with no control characters.
 ///

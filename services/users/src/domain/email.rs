@@ -12,7 +12,7 @@ const FIELD: &str = "email";
 /// RFC 5321 limits a forward path to 256 octets including the angle brackets, which leaves 254
 /// for the address itself; a longer one cannot be delivered, so accepting it would only create
 /// an account that never receives its mail.
-const MAX_CHARS: usize = 254;
+pub const MAX_CHARS: usize = 254;
 
 /// An email address that has been trimmed, lowercased and checked for syntax.
 ///

@@ -7,11 +7,13 @@
 
 mod address;
 mod country_code;
-mod display_name;
-mod email;
+pub mod display_name;
+pub mod email;
 mod error;
-mod password;
+pub mod password;
 mod phone;
+mod profile_changes;
+mod registration;
 mod role;
 
 pub use address::{ShippingAddress, ShippingAddressInput};
@@ -21,4 +23,6 @@ pub use email::Email;
 pub use error::FieldError;
 pub use password::Password;
 pub use phone::PhoneNumber;
+pub use profile_changes::{MAX_SHIPPING_ADDRESSES, ProfileChanges};
+pub use registration::Registration;
 pub use role::Role;

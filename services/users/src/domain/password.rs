@@ -8,11 +8,11 @@ const FIELD: &str = "password";
 
 /// Length is what makes a password hard to guess (NIST SP 800-63B §3.1.1.2), so we require a
 /// generous minimum instead of composition rules ("one digit, one symbol").
-const MIN_CHARS: usize = 12;
+pub const MIN_CHARS: usize = 12;
 
 /// Hashing cost grows with input length; a cap stops a request from making the hasher do
 /// unbounded work, and no password manager generates anything longer.
-const MAX_CHARS: usize = 128;
+pub const MAX_CHARS: usize = 128;
 
 /// A plaintext password that meets our rules.
 ///

@@ -1,6 +1,7 @@
+//! The HTTP surface: thin handlers that read a request, call the application, and render.
+
 mod accounts;
 mod admin;
-mod body;
 mod profile;
 mod sessions;
 mod stats;
@@ -10,6 +11,13 @@ use salvo::prelude::*;
 
 use crate::app::UsersApp;
 
+/// A domain length bound (characters) in the type `validator`'s `length` takes.
+const fn bound(chars: usize) -> u64 {
+    chars as u64
+}
+
+/// Every route of the service, with `app` injected, and this service's part of the public
+/// OpenAPI document at `openapi.json` (the gateway merges it into the one document).
 pub fn router(app: UsersApp) -> Router {
     let router = Router::new()
         .hoop(salvo::affix_state::inject(app))
@@ -27,7 +35,6 @@ pub fn router(app: UsersApp) -> Router {
                 )
                 .push(Router::with_path("stats").get(stats::get_stats)),
         );
-    // This service's part of the public API, which the gateway merges into the one document.
     let openapi = OpenApi::new("shop users", env!("CARGO_PKG_VERSION")).merge_router(&router);
     router.push(openapi.into_router("openapi.json"))
 }

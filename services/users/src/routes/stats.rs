@@ -1,10 +1,11 @@
+//! Public figures about the users service.
+
 use salvo::oapi::ToSchema;
 use salvo::prelude::*;
 use serde::Serialize;
 
 use crate::app::UsersApp;
 use crate::error::UsersError;
-use crate::store;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -14,13 +15,16 @@ struct UserStats {
 }
 
 /// How many users are registered.
-#[endpoint(tags("users"), responses((status_code = 200, description = "The count", body = UserStats)))]
+#[endpoint(
+    tags("users"),
+    status_codes(200, 500),
+    responses((status_code = 200, description = "The count", body = UserStats))
+)]
 pub async fn get_stats(depot: &mut Depot, res: &mut Response) -> Result<(), UsersError> {
     let app = UsersApp::from_depot(depot)?;
-    let registered_users = store::count_users(&app.pool).await?;
     res.render(Json(UserStats {
         service: "users",
-        registered_users,
+        registered_users: app.count_users().await?,
     }));
     Ok(())
 }
