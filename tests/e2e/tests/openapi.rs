@@ -65,12 +65,17 @@ async fn the_api_document_is_valid_openapi_3_1_and_lists_the_public_routes() {
     );
 }
 
-/// Operations anyone may call: signing up and in, and reading the catalogue. Everything else
+/// Operations anyone may call: signing up and in, the public user count, and reading the
+/// catalogue. Everything else
 /// needs a signed-in caller, and the document must say so (the gateway refuses it with 401).
 fn is_public(method: &str, path: &str) -> bool {
     matches!(
         path,
-        "/api/users/register" | "/api/users/login" | "/api/users/refresh" | "/api/users/logout"
+        "/api/users/register"
+            | "/api/users/login"
+            | "/api/users/refresh"
+            | "/api/users/logout"
+            | "/api/users/stats"
     ) || (method == "get" && path.starts_with("/api/catalog/"))
 }
 

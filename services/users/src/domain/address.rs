@@ -18,22 +18,51 @@ const POSTAL_CODE_MAX_CHARS: usize = 20;
 /// deserialization on the first one.
 // The schema's bounds are literals (salvo's attributes take no constants); a test below checks
 // them against the constants `parse` uses.
+// Text fields carry the single-line rule as a pattern (some visible character, no control
+// characters), so the document admits what `single_line_text` admits.
+// The defaults are per field, not on the container: a container default would put an object of
+// empty strings into the schema as its `default`, which the schema's own rules refuse.
 #[derive(Debug, Clone, Default, Deserialize, salvo::oapi::ToSchema)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ShippingAddressInput {
-    #[salvo(schema(max_length = 100))]
+    #[serde(default)]
+    #[salvo(schema(
+        required = true,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    ))]
     pub recipient: String,
-    #[salvo(schema(max_length = 200))]
+    #[serde(default)]
+    #[salvo(schema(
+        required = true,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    ))]
     pub line1: String,
-    #[salvo(schema(max_length = 200))]
+    #[serde(default)]
+    #[salvo(schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    ))]
     pub line2: Option<String>,
-    #[salvo(schema(max_length = 100))]
+    #[serde(default)]
+    #[salvo(schema(
+        required = true,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    ))]
     pub city: String,
-    #[salvo(schema(max_length = 20))]
+    #[serde(default)]
+    #[salvo(schema(
+        required = true,
+        max_length = 20,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    ))]
     pub postal_code: String,
     /// Two letters, an ISO 3166-1 alpha-2 code (`DE`), in either case.
     // Only ASCII whitespace around them: `\s` would admit characters `trim` keeps.
-    #[salvo(schema(pattern = r"^[ \t\n\r]*[A-Za-z]{2}[ \t\n\r]*$"))]
+    #[serde(default)]
+    #[salvo(schema(required = true, pattern = r"^[ \t\n\r]*[A-Za-z]{2}[ \t\n\r]*$"))]
     pub country: String,
 }
 
