@@ -17,12 +17,16 @@ use service_runtime::Sidecar;
 use uuid::Uuid;
 
 use crate::commands::{CommandError, CommandHandler};
-use crate::domain::view::ProjectionError;
+use crate::domain::view::{ProjectionError, StreamEvent};
 use crate::domain::{CancelReason, Command, OrderView};
 use crate::event_store::{EventMetadata, EventStoreError, order_stream_id};
 use crate::summaries::OrderSummaries;
 
 pub const ACTOR_TYPE: &str = "OrderActor";
+/// The actor's methods (see `OrderActor::call`), as `actor_client` calls them.
+pub const METHOD_GET: &str = "get";
+pub const METHOD_CATCH_UP: &str = "catchUp";
+pub const METHOD_REPLAY: &str = "replay";
 const VIEW_KEY: &str = "view";
 pub const DEADLINE_REMINDER: &str = "confirmation-deadline";
 /// After the deadline the reminder fires again at this period until the order is closed, so a
@@ -111,12 +115,12 @@ impl OrderActor {
         match method {
             // A view that was never projected (its first catch-up was lost in a crash) is
             // projected on first read, so a stored order is always readable.
-            "get" => match self.load_view(order_id).await? {
+            METHOD_GET => match self.load_view(order_id).await? {
                 Some(view) => Ok(Some(view)),
                 None => self.catch_up(order_id, Mode::Live).await,
             },
-            "catchUp" => self.catch_up(order_id, Mode::Live).await,
-            "replay" => self.catch_up(order_id, Mode::Replay).await,
+            METHOD_CATCH_UP => self.catch_up(order_id, Mode::Live).await,
+            METHOD_REPLAY => self.catch_up(order_id, Mode::Replay).await,
             other => Err(ActorError::UnknownMethod(other.into())),
         }
     }
@@ -166,7 +170,8 @@ impl OrderActor {
         if stream.events.is_empty() && mode == Mode::Live {
             return Ok(current);
         }
-        let Some(view) = OrderView::project(current, &stream.events)? else {
+        let Some(view) = OrderView::project(current, stream.events.iter().map(StreamEvent::from))?
+        else {
             return Ok(None);
         };
         if mode == Mode::Live {

@@ -1,71 +1,40 @@
 //! The orders service's use cases, between the HTTP handlers and the domain: placing an order
 //! (with its Idempotency-Key), running a command and bringing the read side up to date, reading
-//! a view, and replaying every stream into fresh read models.
+//! a view or a page of the lists, catching the read side up with a published event, and
+//! replaying every stream into fresh read models.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
-
-use serde::Serialize;
+use contracts::order::OrderLine;
 use service_runtime::Sidecar;
-use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::actor::ACTOR_TYPE;
+use crate::actor_client::OrderActorClient;
 use crate::commands::{CommandError, CommandHandler, Executed};
 use crate::domain::request::{IdempotencyKey, RequestedLines};
-use crate::domain::{Command, OrderView, Refusal};
+use crate::domain::view::StreamEvent;
+use crate::domain::{Command, OrderStatus, OrderView, Refusal};
 use crate::error::OrdersError;
-use crate::event_store::{EventMetadata, order_stream_id};
+use crate::event_store::{EventMetadata, EventStore, order_stream_id};
+use crate::idempotency::{Claim, IdempotencyKeys};
 use crate::inventory_client;
 use crate::publication::Publisher;
-use crate::summaries::OrderSummaries;
+use crate::replays::{ReplayJobs, ReplayReport, ReplayState};
+use crate::summaries::{Cursor, ListFilter, OrderSummaries, OrderSummary};
 
 /// Streams replayed at once: enough to keep the sidecar and the store busy on two cores.
 const REPLAY_CONCURRENCY: usize = 16;
 
 #[derive(Clone)]
 pub struct Orders {
-    pub pool: PgPool,
-    pub sidecar: Sidecar,
-    pub commands: CommandHandler,
-    pub summaries: OrderSummaries,
-    pub publisher: Publisher,
-    pub replays: ReplayJobs,
-}
-
-/// Replays run in the background: one takes longer than a Dapr invocation may (5 s in
-/// `components/resiliency.yaml`), so the caller starts one and polls its status. The registry
-/// is in memory: a replay interrupted by a restart is simply started again (it is idempotent).
-#[derive(Clone, Default)]
-pub struct ReplayJobs(Arc<Mutex<HashMap<Uuid, ReplayState>>>);
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "state", rename_all = "kebab-case")]
-pub enum ReplayState {
-    Running {
-        #[serde(rename = "startedAt")]
-        started_at: DateTime<Utc>,
-    },
-    Finished(ReplayReport),
-    Failed {
-        error: String,
-    },
-}
-
-impl ReplayJobs {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, ReplayState>> {
-        // A panic while holding this lock cannot leave the map half-written.
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    pub fn get(&self, id: Uuid) -> Option<ReplayState> {
-        self.lock().get(&id).cloned()
-    }
+    /// For inventory's quotes.
+    sidecar: Sidecar,
+    commands: CommandHandler,
+    actors: OrderActorClient,
+    summaries: OrderSummaries,
+    idempotency: IdempotencyKeys,
+    publisher: Publisher,
+    replays: ReplayJobs,
 }
 
 /// Whether a placement created the order or found the one a retried request had created.
@@ -75,16 +44,47 @@ pub enum Placement {
     Replayed,
 }
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ReplayReport {
-    pub streams: usize,
-    pub events: u64,
-    pub seconds: f64,
-    pub events_per_second: f64,
+/// One page of a list, newest first.
+#[derive(Debug)]
+pub struct Page {
+    pub items: Vec<OrderSummary>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<Cursor>,
+}
+
+/// What a published order event asked of the read side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatchUp {
+    /// The order's actor caught up with the stream (and wrote the query row).
+    Projected,
+    /// The query row already reflects the event: the command that stored it projected it.
+    AlreadyThere,
 }
 
 impl Orders {
+    pub fn new(
+        sidecar: Sidecar,
+        commands: CommandHandler,
+        summaries: OrderSummaries,
+        idempotency: IdempotencyKeys,
+        publisher: Publisher,
+    ) -> Self {
+        Self {
+            actors: OrderActorClient::new(sidecar.clone()),
+            sidecar,
+            commands,
+            summaries,
+            idempotency,
+            publisher,
+            replays: ReplayJobs::default(),
+        }
+    }
+
+    /// The event store, for the internal API's raw stream access.
+    pub fn event_store(&self) -> &EventStore {
+        self.commands.store()
+    }
+
     /// Places an order for `customer_id`. With an Idempotency-Key, the first request decides
     /// the order id; a retry with the same key and body gets that same order back.
     pub async fn place(
@@ -109,25 +109,44 @@ impl Orders {
             }
         };
         let (priced, currency) = inventory_client::price(&self.sidecar, &lines).await?;
-        let place = Command::Place {
-            order_id,
-            customer_id,
-            lines: priced,
-            currency,
-        };
-        let placement = match self.commands.execute(order_id, &place, metadata).await {
-            Ok(_) => Placement::Created,
-            // Two retries with one key raced and the other stored it first.
-            Err(CommandError::Refused(Refusal::AlreadyPlaced)) if key.is_some() => {
-                Placement::Replayed
-            }
-            Err(error) => return Err(error.into()),
-        };
+        let placement = self
+            .store_placement(
+                order_id,
+                customer_id,
+                priced,
+                currency,
+                key.is_some(),
+                metadata,
+            )
+            .await?;
         let view = self
             .project_after_command(order_id)
             .await?
             .ok_or(OrdersError::NotFound)?;
         Ok((view, placement))
+    }
+
+    async fn store_placement(
+        &self,
+        order_id: Uuid,
+        customer_id: Uuid,
+        lines: Vec<OrderLine>,
+        currency: String,
+        keyed: bool,
+        metadata: &EventMetadata,
+    ) -> Result<Placement, OrdersError> {
+        let place = Command::Place {
+            order_id,
+            customer_id,
+            lines,
+            currency,
+        };
+        match self.commands.execute(order_id, &place, metadata).await {
+            Ok(_) => Ok(Placement::Created),
+            // Two retries with one key raced and the other stored it first.
+            Err(CommandError::Refused(Refusal::AlreadyPlaced)) if keyed => Ok(Placement::Replayed),
+            Err(error) => Err(error.into()),
+        }
     }
 
     async fn claim_key(
@@ -137,31 +156,15 @@ impl Orders {
         lines: &RequestedLines,
     ) -> Result<(Uuid, Placement), OrdersError> {
         let body = serde_json::to_string(lines.lines()).map_err(anyhow::Error::from)?;
-        let candidate = Uuid::now_v7();
-        let claimed = sqlx::query_scalar!(
-            "INSERT INTO idempotency_keys (customer_id, key, request_body, order_id)
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING order_id",
-            customer_id,
-            key.as_str(),
-            body,
-            candidate
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        if let Some(order_id) = claimed {
-            return Ok((order_id, Placement::Created));
+        match self
+            .idempotency
+            .claim(customer_id, key, &body, Uuid::now_v7())
+            .await?
+        {
+            Claim::Claimed(order_id) => Ok((order_id, Placement::Created)),
+            Claim::Retry(order_id) => Ok((order_id, Placement::Replayed)),
+            Claim::OtherRequest => Err(OrdersError::IdempotencyKeyReused),
         }
-        let existing = sqlx::query!(
-            "SELECT request_body, order_id FROM idempotency_keys WHERE customer_id = $1 AND key = $2",
-            customer_id,
-            key.as_str()
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        if existing.request_body != body {
-            return Err(OrdersError::IdempotencyKeyReused);
-        }
-        Ok((existing.order_id, Placement::Replayed))
     }
 
     /// Runs a command, then brings the read side up to date so the caller reads its own write.
@@ -183,7 +186,7 @@ impl Orders {
         &self,
         order_id: Uuid,
     ) -> Result<Option<OrderView>, OrdersError> {
-        match self.project(order_id).await {
+        match self.actors.catch_up(order_id).await {
             Ok(view) => Ok(view),
             Err(error) => {
                 tracing::warn!(%error, %order_id, "the actor did not catch up; answering from the stream");
@@ -193,55 +196,71 @@ impl Orders {
                     .read(&order_stream_id(order_id))
                     .await
                     .map_err(anyhow::Error::from)?;
-                OrderView::project(None, &stream.events)
+                OrderView::project(None, stream.events.iter().map(StreamEvent::from))
                     .map_err(|e| OrdersError::Internal(e.into()))
             }
         }
     }
 
-    /// Asks the order's actor to catch up with the stream; returns its view.
-    pub async fn project(&self, order_id: Uuid) -> Result<Option<OrderView>, OrdersError> {
-        self.call_actor(order_id, "catchUp").await
-    }
-
     /// The order's view, as its actor holds it.
     pub async fn view(&self, order_id: Uuid) -> Result<Option<OrderView>, OrdersError> {
-        self.call_actor(order_id, "get").await
+        Ok(self.actors.view(order_id).await?)
     }
 
-    async fn call_actor(
+    /// One page of orders from the query table: of one customer or all, of one status or any,
+    /// after `after`, at most `page_size` of them.
+    pub async fn list(
+        &self,
+        customer_id: Option<Uuid>,
+        status: Option<OrderStatus>,
+        after: Option<Cursor>,
+        page_size: u32,
+    ) -> Result<Page, OrdersError> {
+        let filter = ListFilter {
+            customer_id,
+            status,
+            after,
+            // One extra row tells whether there is a next page.
+            limit: i64::from(page_size) + 1,
+        };
+        let mut items = self.summaries.list(&filter).await?;
+        let page_size = page_size as usize;
+        let next = if items.len() > page_size {
+            items.truncate(page_size);
+            items.last().map(|last| Cursor {
+                placed_at: last.placed_at,
+                order_id: last.order_id,
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    /// Brings the read side up to event `sequence` of the order's stream, as published. Most
+    /// deliveries find the read models already there (the command that stored the event
+    /// projected it at once): a look at the query row spares the actor call.
+    pub async fn catch_up_with(
         &self,
         order_id: Uuid,
-        method: &str,
-    ) -> Result<Option<OrderView>, OrdersError> {
-        let answer = self
-            .sidecar
-            .invoke_actor(ACTOR_TYPE, &order_id.to_string(), method, Vec::new())
-            .await
-            .map_err(|e| OrdersError::Unavailable(format!("OrderActor {method}: {e}")))?;
-        serde_json::from_slice(&answer)
-            .map_err(|e| OrdersError::Internal(anyhow::anyhow!("OrderActor answered: {e}")))
+        sequence: Option<u64>,
+    ) -> Result<CatchUp, OrdersError> {
+        if let Some(sequence) = sequence
+            && self
+                .summaries
+                .version_of(order_id)
+                .await?
+                .is_some_and(|version| version >= sequence)
+        {
+            return Ok(CatchUp::AlreadyThere);
+        }
+        self.actors.catch_up(order_id).await?;
+        Ok(CatchUp::Projected)
     }
 
-    /// Starts a replay in the background and returns its id; `None` while another one runs
-    /// (two replays at once would only race each other).
+    /// Starts a replay in the background and returns its id; `None` while another one runs.
     pub fn start_replay(&self, reset: bool) -> Option<Uuid> {
-        let id = Uuid::now_v7();
-        {
-            let mut jobs = self.replays.lock();
-            if jobs
-                .values()
-                .any(|state| matches!(state, ReplayState::Running { .. }))
-            {
-                return None;
-            }
-            jobs.insert(
-                id,
-                ReplayState::Running {
-                    started_at: Utc::now(),
-                },
-            );
-        }
+        let id = self.replays.start()?;
         let orders = self.clone();
         tokio::spawn(async move {
             let outcome = match orders.replay_all(reset).await {
@@ -261,9 +280,14 @@ impl Orders {
                     }
                 }
             };
-            orders.replays.lock().insert(id, outcome);
+            orders.replays.finish(id, outcome);
         });
         Some(id)
+    }
+
+    /// A replay's state; `None` for an id this process never started.
+    pub fn replay_state(&self, id: Uuid) -> Option<ReplayState> {
+        self.replays.get(id)
     }
 
     /// Replays every order stream into both read models. With `reset`, the query table is
@@ -273,9 +297,7 @@ impl Orders {
 
         let started = Instant::now();
         if reset {
-            sqlx::query!("TRUNCATE order_summaries")
-                .execute(&self.pool)
-                .await?;
+            self.summaries.clear().await?;
         }
         let order_ids = self
             .publisher
@@ -285,7 +307,7 @@ impl Orders {
         let streams = order_ids.len();
         let versions: Vec<u64> = futures::stream::iter(order_ids)
             .map(|order_id| async move {
-                let view = self.call_actor(order_id, "replay").await?;
+                let view = self.actors.replay(order_id).await?;
                 Ok::<_, OrdersError>(view.map_or(0, |v| v.version))
             })
             .buffer_unordered(REPLAY_CONCURRENCY)

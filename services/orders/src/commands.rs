@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::domain::event::DecodeError;
 use crate::domain::{Command, Order, OrderEvent, Refusal, decide};
 use crate::event_store::{
-    EventMetadata, EventStore, EventStoreError, RecordedEvent, Stream, order_stream_id,
+    EventMetadata, EventStore, EventStoreError, NewEvent, RecordedEvent, Stream, order_stream_id,
 };
 use crate::publication::{PublicationError, Publisher};
 
@@ -37,6 +37,14 @@ pub enum CommandError {
 pub struct Executed {
     pub order: Order,
     pub appended: Vec<RecordedEvent>,
+}
+
+/// An order event as the store keeps it: its versioned type and the JSON of its contract.
+fn stored_form(event: &OrderEvent) -> NewEvent {
+    NewEvent {
+        event_type: event.event_type().to_owned(),
+        data: event.data(),
+    }
 }
 
 #[derive(Clone)]
@@ -83,7 +91,7 @@ impl CommandHandler {
                 });
             }
             let intent = self.publisher.intend(order_id).await?;
-            let new_events = decided.iter().map(OrderEvent::to_new_event).collect();
+            let new_events = decided.iter().map(stored_form).collect();
             match self
                 .store
                 .append_after(&order_stream_id(order_id), &read, new_events, metadata)

@@ -1,28 +1,22 @@
-//! The orders service's one error type, and how each case looks on the wire (RFC 9457).
+//! The orders service's one error type, and how each case looks on the wire (RFC 9457). The
+//! caller (401/403) and body (400/422) refusals come from the runtime's extractors, before a
+//! handler runs.
 
 use salvo::http::StatusCode;
-use salvo::prelude::*;
-use service_runtime::Problem;
-use service_runtime::field_error::FieldError;
-use service_runtime::request::{BodyError, field_errors};
+use service_runtime::intake::ConsumeError;
+use service_runtime::{FieldError, Problem};
 
-use crate::actor::ActorError;
+use crate::actor_client::ActorCallError;
 use crate::commands::CommandError;
 use crate::domain::Refusal;
 use crate::inventory_client::QuoteError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrdersError {
-    #[error("the request body is not valid JSON of the expected shape: {0}")]
-    MalformedBody(String),
     #[error("invalid fields")]
     Validation(Vec<FieldError>),
     #[error("this Idempotency-Key was used for a different request")]
     IdempotencyKeyReused,
-    #[error("not signed in")]
-    Unauthenticated,
-    #[error("the caller may not do this")]
-    Forbidden,
     #[error("no such order")]
     NotFound,
     #[error(transparent)]
@@ -38,15 +32,6 @@ pub enum OrdersError {
 impl From<sqlx::Error> for OrdersError {
     fn from(error: sqlx::Error) -> Self {
         Self::Internal(error.into())
-    }
-}
-
-impl From<BodyError> for OrdersError {
-    fn from(error: BodyError) -> Self {
-        match error {
-            BodyError::Malformed(detail) => Self::MalformedBody(detail),
-            BodyError::Invalid(errors) => Self::Validation(field_errors(&errors)),
-        }
     }
 }
 
@@ -70,16 +55,18 @@ impl From<QuoteError> for OrdersError {
     }
 }
 
-impl From<ActorError> for OrdersError {
-    fn from(error: ActorError) -> Self {
-        Self::Internal(error.into())
+impl From<ActorCallError> for OrdersError {
+    fn from(error: ActorCallError) -> Self {
+        match error {
+            ActorCallError::Unreachable { .. } => Self::Unavailable(error.to_string()),
+            ActorCallError::UnexpectedAnswer { .. } => Self::Internal(error.into()),
+        }
     }
 }
 
 impl From<OrdersError> for Problem {
     fn from(error: OrdersError) -> Self {
         match error {
-            OrdersError::MalformedBody(detail) => Problem::bad_request(detail),
             OrdersError::Validation(errors) => Problem::validation(errors),
             OrdersError::IdempotencyKeyReused => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -87,8 +74,6 @@ impl From<OrdersError> for Problem {
                 "This Idempotency-Key belongs to another request",
             )
             .with_detail("use a new key for a new order; a retry must repeat the same body"),
-            OrdersError::Unauthenticated => Problem::unauthorized("sign in to use orders"),
-            OrdersError::Forbidden => Problem::forbidden("this is for administrators"),
             OrdersError::NotFound => Problem::not_found("no such order"),
             OrdersError::Refused(Refusal::IllegalTransition { action, status }) => {
                 Problem::conflict(
@@ -113,18 +98,18 @@ impl From<OrdersError> for Problem {
     }
 }
 
-/// Each endpoint lists its problem responses itself.
-impl salvo::oapi::EndpointOutRegister for OrdersError {
-    fn register(
-        _components: &mut salvo::oapi::Components,
-        _operation: &mut salvo::oapi::Operation,
-    ) {
+/// A consumer's use case that failed is worth a redelivery: what it needed (the sidecar, the
+/// database, the order's actor) may be back by then. Consumers handle the outcomes that are
+/// final (an unknown order) themselves.
+impl From<OrdersError> for ConsumeError {
+    fn from(error: OrdersError) -> Self {
+        ConsumeError::Transient(error.into())
     }
 }
 
-#[async_trait]
-impl Writer for OrdersError {
-    async fn write(self, req: &mut Request, depot: &mut Depot, res: &mut Response) {
-        Problem::from(self).write(req, depot, res).await;
-    }
-}
+service_runtime::problem_responses!(OrdersError {
+    404 => "No such order (someone else's order is as unknown as a missing one)",
+    409 => "The order's status does not allow this; `currentStatus` says what it is",
+    422 => "Invalid fields or parameters; `errors` names each one",
+    503 => "A service orders depends on is unavailable, or the order is changing too fast; retry",
+});

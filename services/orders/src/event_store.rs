@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use service_runtime::sidecar::{StateOperation, StoredState};
 use service_runtime::{Sidecar, SidecarError};
 
+use crate::domain::view::StreamEvent;
+
 pub const STORE_NAME: &str = "orderstore";
 
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +70,18 @@ pub struct RecordedEvent {
     pub data: serde_json::Value,
     #[serde(default)]
     pub metadata: EventMetadata,
+}
+
+/// How the order's read model reads a stored event (the metadata stays with the store).
+impl<'a> From<&'a RecordedEvent> for StreamEvent<'a> {
+    fn from(recorded: &'a RecordedEvent) -> Self {
+        StreamEvent {
+            sequence: recorded.sequence,
+            recorded_at: recorded.recorded_at,
+            event_type: &recorded.event_type,
+            data: &recorded.data,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,12 +1,16 @@
-//! Prices for a new order, from inventory by Dapr service invocation (`POST /internal/quotes`):
-//! one call, one consistent read of every line's price and status.
+//! Prices for a new order, from inventory by Dapr service invocation (`POST /internal/quotes`,
+//! whose request and answer are `contracts::quote`): one call, one consistent read of every
+//! line's price and status.
 
+use contracts::FieldError;
 use contracts::order::OrderLine;
-use serde::Deserialize;
+use contracts::quote::{QUOTES_METHOD, Quote, QuoteRequest, QuoteRequestLine, QuotedLine};
 use service_runtime::Sidecar;
-use service_runtime::field_error::FieldError;
 
 use crate::domain::request::RequestedLines;
+
+/// The app id inventory runs under (dapr/dapr.yaml).
+const INVENTORY_APP_ID: &str = "inventory";
 
 #[derive(Debug, thiserror::Error)]
 pub enum QuoteError {
@@ -17,31 +21,25 @@ pub enum QuoteError {
     Unavailable(String),
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct QuoteResponse {
-    lines: Vec<QuotedLine>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct QuotedLine {
-    sku: String,
-    quantity: u32,
-    unit_price_minor: Option<i64>,
-    currency: Option<String>,
-    active: bool,
-}
-
 /// The priced lines and the order's one currency. Availability is not checked here: the stock
 /// reservation decides that, atomically, after the order is placed.
 pub async fn price(
     sidecar: &Sidecar,
     lines: &RequestedLines,
 ) -> Result<(Vec<OrderLine>, String), QuoteError> {
+    let request = QuoteRequest {
+        lines: lines
+            .lines()
+            .iter()
+            .map(|line| QuoteRequestLine {
+                sku: line.sku.to_string(),
+                quantity: line.quantity,
+            })
+            .collect(),
+    };
     let response = sidecar
-        .invoke(reqwest::Method::POST, "inventory", "internal/quotes")
-        .json(&serde_json::json!({ "lines": lines.lines() }))
+        .invoke(reqwest::Method::POST, INVENTORY_APP_ID, QUOTES_METHOD)
+        .json(&request)
         .send()
         .await
         .map_err(|e| QuoteError::Unavailable(e.to_string()))?;
@@ -52,13 +50,19 @@ pub async fn price(
             response.text().await.unwrap_or_default()
         )));
     }
-    let quote: QuoteResponse = response
+    let quote: Quote = response
         .json()
         .await
         .map_err(|e| QuoteError::Unavailable(format!("unexpected quote: {e}")))?;
+    priced_lines(quote.lines).map_err(QuoteError::NotOrderable)
+}
+
+/// The order's lines at the quoted prices, or why some cannot be ordered (each line named by
+/// its position, as in the request).
+fn priced_lines(quoted: Vec<QuotedLine>) -> Result<(Vec<OrderLine>, String), Vec<FieldError>> {
     let mut errors = Vec::new();
-    let mut priced = Vec::with_capacity(quote.lines.len());
-    for (position, line) in (1..).zip(quote.lines) {
+    let mut priced = Vec::with_capacity(quoted.len());
+    for (position, line) in (1..).zip(quoted) {
         match (line.unit_price_minor, line.currency) {
             (Some(unit_price_minor), Some(currency)) if line.active => priced.push(OrderLine {
                 sku: line.sku,
@@ -89,6 +93,51 @@ pub async fn price(
     if errors.is_empty() {
         Ok((priced, currency))
     } else {
-        Err(QuoteError::NotOrderable(errors))
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quoted(sku: &str, price: Option<(i64, &str)>, active: bool) -> QuotedLine {
+        QuotedLine {
+            sku: sku.into(),
+            quantity: 1,
+            unit_price_minor: price.map(|(minor, _)| minor),
+            currency: price.map(|(_, currency)| currency.into()),
+            available: 5,
+            active,
+            orderable: active,
+        }
+    }
+
+    #[test]
+    fn unknown_inactive_and_mixed_currency_lines_are_named() {
+        let errors = priced_lines(vec![
+            quoted("LAMP-1", Some((100, "EUR")), true),
+            quoted("GONE-1", None, false),
+            quoted("OLD-1", Some((100, "EUR")), false),
+            quoted("MUG-1", Some((100, "USD")), true),
+        ])
+        .unwrap_err();
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "lines.sku: line 2: no product GONE-1 in the catalogue",
+                "lines.sku: line 3: OLD-1 is not for sale",
+                "lines: all lines of an order must be priced in one currency",
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_lines_become_order_lines_in_the_orders_currency() {
+        let (lines, currency) =
+            priced_lines(vec![quoted("LAMP-1", Some((1_250, "EUR")), true)]).unwrap();
+        assert_eq!(currency, "EUR");
+        assert_eq!(lines[0].unit_price_minor, 1_250);
     }
 }

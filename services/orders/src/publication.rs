@@ -30,8 +30,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::event_store::{EventStore, EventStoreError, RecordedEvent, order_stream_id};
-
-pub const SOURCE: &str = "shop/orders";
+use crate::events;
 
 /// An append finishes (or fails) well within this: Dapr's state timeout is 10 s.
 const INTENT_GRACE: Duration = Duration::from_secs(15);
@@ -256,7 +255,7 @@ fn envelope(order_id: Uuid, event: &RecordedEvent) -> Result<EventEnvelope, Stri
     let mut cloud_event = json!({
         "specversion": "1.0",
         "id": format!("{order_id}:{}", event.sequence),
-        "source": SOURCE,
+        "source": events::SOURCE,
         "type": event.event_type,
         "subject": order_id.to_string(),
         "time": event.recorded_at.to_rfc3339(),

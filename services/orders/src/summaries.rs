@@ -21,6 +21,8 @@ pub struct OrderSummaries {
 pub struct OrderSummary {
     pub order_id: Uuid,
     pub customer_id: Uuid,
+    // Written from `OrderStatus::as_str`, so always one of its values.
+    #[salvo(schema(value_type = OrderStatus))]
     pub status: String,
     pub currency: String,
     pub total_minor: i64,
@@ -40,6 +42,10 @@ pub struct Cursor {
 }
 
 impl Cursor {
+    /// What [`Cursor::encode`] writes (microseconds, `_`, the order id without hyphens), for the
+    /// API document. Sixteen digits of microseconds reach the year 2286.
+    pub const PATTERN: &'static str = "^-?[0-9]{1,16}_[0-9a-fA-F]{32}$";
+
     pub fn encode(&self) -> String {
         format!(
             "{}_{}",
@@ -48,8 +54,11 @@ impl Cursor {
         )
     }
 
+    /// Surrounding whitespace is ignored: Python's `$` (which API test tools generate and check
+    /// patterns with) also admits a final newline, and every value the document admits must be
+    /// read.
     pub fn parse(raw: &str) -> Option<Self> {
-        let (micros, id) = raw.split_once('_')?;
+        let (micros, id) = raw.trim().split_once('_')?;
         Some(Self {
             placed_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
             order_id: Uuid::try_parse(id).ok()?,
@@ -122,6 +131,14 @@ impl OrderSummaries {
         Ok(version.map(|v| v as u64))
     }
 
+    /// Empties the table, so that what it holds afterwards comes from a replay alone.
+    pub async fn clear(&self) -> Result<(), sqlx::Error> {
+        sqlx::query!("TRUNCATE order_summaries")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Newest first, `limit` rows after `after`.
     pub async fn list(&self, filter: &ListFilter) -> Result<Vec<OrderSummary>, sqlx::Error> {
         sqlx::query_as!(
@@ -156,6 +173,10 @@ mod tests {
             order_id: Uuid::new_v4(),
         };
         assert_eq!(Cursor::parse(&cursor.encode()), Some(cursor));
+        assert_eq!(
+            Cursor::parse(&format!("{}\n", cursor.encode())),
+            Some(cursor)
+        );
         assert_eq!(Cursor::parse("nonsense"), None);
         assert_eq!(Cursor::parse("12_not-a-uuid"), None);
         assert_eq!(Cursor::parse("x_00000000000000000000000000000000"), None);

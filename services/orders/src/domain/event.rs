@@ -5,15 +5,13 @@
 //! gets a new version, old events stay as they were written and are *upcast* when read: the
 //! rest of the service only ever sees the current version.
 
+use contracts::DomainEvent;
 use contracts::order::{
     OrderCancelled, OrderConfirmed, OrderLine, OrderPlaced, OrderShipped, OrderStockRejected,
     OrderStockReserved, PaymentRequested,
 };
 use serde::Deserialize;
-use service_runtime::DomainEvent;
 use uuid::Uuid;
-
-use crate::event_store::NewEvent;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderEvent {
@@ -52,9 +50,9 @@ impl OrderEvent {
         }
     }
 
-    /// The event in the store's terms: type and JSON body.
-    pub fn to_new_event(&self) -> NewEvent {
-        let data = match self {
+    /// The event's body as stored and published: the JSON of its contract.
+    pub fn data(&self) -> serde_json::Value {
+        match self {
             Self::Placed(e) => serde_json::to_value(e),
             Self::StockReserved(e) => serde_json::to_value(e),
             Self::StockRejected(e) => serde_json::to_value(e),
@@ -64,11 +62,7 @@ impl OrderEvent {
             Self::Shipped(e) => serde_json::to_value(e),
         }
         // Plain structs of strings and numbers: serializing them cannot fail.
-        .unwrap_or_default();
-        NewEvent {
-            event_type: self.event_type().to_owned(),
-            data,
-        }
+        .unwrap_or_default()
     }
 
     /// Reads a stored event of any version this service ever wrote, as the current version.
@@ -173,7 +167,7 @@ mod tests {
         assert_eq!(placed.lines.len(), 2);
         // Re-encoding gives the current version, never the old one.
         assert_eq!(
-            OrderEvent::Placed(placed).to_new_event().event_type,
+            OrderEvent::Placed(placed).event_type(),
             "shop.order.placed.v2"
         );
     }
@@ -210,9 +204,8 @@ mod tests {
             }),
         ];
         for event in events {
-            let stored = event.to_new_event();
             assert_eq!(
-                OrderEvent::decode(&stored.event_type, &stored.data).unwrap(),
+                OrderEvent::decode(event.event_type(), &event.data()).unwrap(),
                 event
             );
         }

@@ -1,5 +1,7 @@
 //! The order domain, free of I/O: events (with their upcasters), the aggregate with its
-//! decisions, the read model, and the request types that cannot hold invalid input.
+//! decisions, the read model, and the request values that cannot hold invalid input. Nothing
+//! here reads or writes anything or knows the store's record types; the read model's types
+//! derive `ToSchema` only because they are, as they are, what the API answers.
 
 pub mod event;
 pub mod order;

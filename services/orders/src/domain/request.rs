@@ -1,41 +1,24 @@
-//! Requests from clients, parsed into types that cannot hold invalid input. `validator` checks
-//! the shape of a DTO; `parse` then builds the domain value, listing every bad field at once.
+//! What clients ask for, as values that cannot hold invalid input. The HTTP layer reads the body
+//! into its DTOs; `parse` here builds the domain value, listing every bad field at once.
 
 use std::collections::HashSet;
 
-use salvo::oapi::ToSchema;
-use serde::{Deserialize, Serialize};
-use service_runtime::field_error::{FieldError, single_line_text};
-use validator::Validate;
+use contracts::sku::{MAX_CHARS, MIN_CHARS};
+use contracts::{FieldError, Sku};
+use serde::Serialize;
+use service_runtime::field_error::single_line_text;
 
 pub const MAX_LINES: usize = 50;
 pub const MAX_QUANTITY: u32 = 999;
+/// Carriers' names and tracking numbers: what fits on a label and in a carrier's API.
+pub const MAX_SHIPMENT_TEXT_CHARS: usize = 64;
 
-/// `POST /api/orders`.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PlaceOrderRequest {
-    #[validate(length(min = 1, max = 50, message = "between 1 and 50 lines"))]
-    pub lines: Vec<RequestedLineBody>,
-}
-
-// Serialize: validator reports a list's value with its length error.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RequestedLineBody {
-    /// The product's SKU, as in the catalogue.
-    #[salvo(schema(example = "LAMP-DESK-BLK"))]
-    pub sku: String,
-    /// 1 to 999.
-    #[salvo(schema(minimum = 1, maximum = 999))]
-    pub quantity: u32,
-}
-
-/// One requested line: a SKU in its one spelling (trimmed, uppercase) and a quantity in range.
+/// One requested line: a SKU (in its one spelling, see `Sku`) and a quantity in range.
 /// Whether the SKU exists and what it costs is inventory's to say (see `inventory_client`).
+// Serialize: the request body an Idempotency-Key is stored with (`[{"sku", "quantity"}]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RequestedLine {
-    pub sku: String,
+    pub sku: Sku,
     pub quantity: u32,
 }
 
@@ -44,7 +27,9 @@ pub struct RequestedLine {
 pub struct RequestedLines(Vec<RequestedLine>);
 
 impl RequestedLines {
-    pub fn parse(lines: &[RequestedLineBody]) -> Result<Self, Vec<FieldError>> {
+    /// `lines` are `(sku, quantity)` as the client sent them. Field names are the body's
+    /// (`lines.sku`, `lines.quantity`) and each message names the line, counted from 1.
+    pub fn parse(lines: &[(&str, u32)]) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         if lines.is_empty() || lines.len() > MAX_LINES {
             errors.push(FieldError::new(
@@ -54,22 +39,19 @@ impl RequestedLines {
         }
         let mut seen = HashSet::new();
         let mut parsed = Vec::with_capacity(lines.len());
-        for (index, line) in lines.iter().enumerate() {
-            let position = index + 1;
-            let sku = line.sku.trim().to_ascii_uppercase();
-            if sku.len() < 3
-                || sku.len() > 32
-                || !sku
-                    .bytes()
-                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
-            {
+        for (position, &(sku, quantity)) in (1..).zip(lines) {
+            // The SKU rule is the catalogue's (`contracts::Sku`); its reason is reworded to
+            // name the line, as every message of this list does.
+            let Ok(sku) = Sku::parse(sku) else {
                 errors.push(FieldError::new(
                     "lines.sku",
-                    format!("line {position}: a SKU is 3 to 32 of A-Z, 0-9 and -"),
+                    format!(
+                        "line {position}: a SKU is {MIN_CHARS} to {MAX_CHARS} of A-Z, 0-9 and -"
+                    ),
                 ));
                 continue;
-            }
-            if line.quantity == 0 || line.quantity > MAX_QUANTITY {
+            };
+            if quantity == 0 || quantity > MAX_QUANTITY {
                 errors.push(FieldError::new(
                     "lines.quantity",
                     format!("line {position}: between 1 and {MAX_QUANTITY}"),
@@ -81,10 +63,7 @@ impl RequestedLines {
                     format!("line {position}: {sku} is already on an earlier line"),
                 ));
             }
-            parsed.push(RequestedLine {
-                sku,
-                quantity: line.quantity,
-            });
+            parsed.push(RequestedLine { sku, quantity });
         }
         if errors.is_empty() {
             Ok(Self(parsed))
@@ -98,17 +77,6 @@ impl RequestedLines {
     }
 }
 
-/// `POST /api/admin/orders/{id}/ship`.
-// Validate: no field rules here; `Shipment::parse` checks both fields and reports them together.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ShipOrderRequest {
-    #[salvo(schema(example = "DHL"))]
-    pub carrier: String,
-    #[salvo(schema(example = "JJD000390007"))]
-    pub tracking_number: String,
-}
-
 /// A carrier and a tracking number, each single-line text of at most 64 characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shipment {
@@ -117,9 +85,10 @@ pub struct Shipment {
 }
 
 impl Shipment {
-    pub fn parse(request: &ShipOrderRequest) -> Result<Self, Vec<FieldError>> {
-        let carrier = single_line_text("carrier", &request.carrier, 64);
-        let tracking_number = single_line_text("trackingNumber", &request.tracking_number, 64);
+    pub fn parse(carrier: &str, tracking_number: &str) -> Result<Self, Vec<FieldError>> {
+        let carrier = single_line_text("carrier", carrier, MAX_SHIPMENT_TEXT_CHARS);
+        let tracking_number =
+            single_line_text("trackingNumber", tracking_number, MAX_SHIPMENT_TEXT_CHARS);
         match (carrier, tracking_number) {
             (Ok(carrier), Ok(tracking_number)) => Ok(Self {
                 carrier,
@@ -139,12 +108,16 @@ pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
     pub const HEADER: &'static str = "idempotency-key";
+    pub const MAX_CHARS: usize = 255;
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        if raw.is_empty() || raw.len() > 255 || !raw.bytes().all(|b| b.is_ascii_graphic()) {
+        if raw.is_empty()
+            || raw.len() > Self::MAX_CHARS
+            || !raw.bytes().all(|b| b.is_ascii_graphic())
+        {
             return Err(FieldError::new(
                 "Idempotency-Key",
-                "1 to 255 visible ASCII characters",
+                format!("1 to {} visible ASCII characters", Self::MAX_CHARS),
             ));
         }
         Ok(Self(raw.to_owned()))
@@ -159,20 +132,12 @@ impl IdempotencyKey {
 mod tests {
     use super::*;
 
-    fn line(sku: &str, quantity: u32) -> RequestedLineBody {
-        RequestedLineBody {
-            sku: sku.into(),
-            quantity,
-        }
-    }
-
     #[test]
     fn lines_are_normalised_and_every_bad_one_is_named() {
-        let parsed = RequestedLines::parse(&[line(" lamp-1 ", 2)]).unwrap();
-        assert_eq!(parsed.lines()[0].sku, "LAMP-1");
+        let parsed = RequestedLines::parse(&[(" lamp-1 ", 2)]).unwrap();
+        assert_eq!(parsed.lines()[0].sku.as_str(), "LAMP-1");
 
-        let errors = RequestedLines::parse(&[line("ok-1", 0), line("x", 1), line("OK-1", 1000)])
-            .unwrap_err();
+        let errors = RequestedLines::parse(&[("ok-1", 0), ("x", 1), ("OK-1", 1000)]).unwrap_err();
         let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(
             messages,
@@ -184,22 +149,39 @@ mod tests {
             ]
         );
         assert!(RequestedLines::parse(&[]).is_err());
-        assert!(RequestedLines::parse(&vec![line("A-1", 1); 51]).is_err());
-        assert!(RequestedLines::parse(&[line("ÄBC", 1)]).is_err());
+        assert!(RequestedLines::parse(&vec![("A-1", 1); 51]).is_err());
+        assert!(RequestedLines::parse(&[("ÄBC", 1)]).is_err());
+    }
+
+    #[test]
+    fn skus_follow_the_catalogues_rule() {
+        for refused in ["-ABC", "AB--1", "AB", "AB_1"] {
+            let errors = RequestedLines::parse(&[(refused, 1)]).expect_err(refused);
+            assert_eq!(
+                errors,
+                [FieldError::new(
+                    "lines.sku",
+                    "line 1: a SKU is 3 to 32 of A-Z, 0-9 and -"
+                )],
+                "{refused}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_idempotency_body_is_each_line_as_sku_and_quantity() {
+        // Stored with each key and compared on a retry: its form must not change.
+        let lines = RequestedLines::parse(&[("lamp-1", 2)]).unwrap();
+        assert_eq!(
+            serde_json::to_string(lines.lines()).unwrap(),
+            r#"[{"sku":"LAMP-1","quantity":2}]"#
+        );
     }
 
     #[test]
     fn shipments_and_idempotency_keys_refuse_what_would_break_a_label_or_a_header() {
-        let ok = ShipOrderRequest {
-            carrier: " DHL ".into(),
-            tracking_number: "JJD1".into(),
-        };
-        assert_eq!(Shipment::parse(&ok).unwrap().carrier, "DHL");
-        let bad = ShipOrderRequest {
-            carrier: "".into(),
-            tracking_number: "a\nb".into(),
-        };
-        assert_eq!(Shipment::parse(&bad).unwrap_err().len(), 2);
+        assert_eq!(Shipment::parse(" DHL ", "JJD1").unwrap().carrier, "DHL");
+        assert_eq!(Shipment::parse("", "a\nb").unwrap_err().len(), 2);
 
         assert!(IdempotencyKey::parse("6f1c0a52-7d1e-4d7e-9a55-3c8d1f0b9e21").is_ok());
         assert!(IdempotencyKey::parse("").is_err());

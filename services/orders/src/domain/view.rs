@@ -1,6 +1,9 @@
 //! The read model of one order: what `GET /api/orders/{id}` answers and the query table holds.
 //! It is a pure fold of the recorded stream (times come from the events, never the clock), so a
 //! replay from the first event gives exactly the live model.
+//!
+//! These types are also the API's answer, so they derive `ToSchema` (a derive, no salvo code
+//! runs here); the JSON they serialize to is both the answer and the actor's stored state.
 
 use chrono::{DateTime, Utc};
 use contracts::order::OrderLine;
@@ -11,7 +14,17 @@ use uuid::Uuid;
 
 use super::event::{DecodeError, OrderEvent};
 use super::order::OrderStatus;
-use crate::event_store::RecordedEvent;
+
+/// One event of the order's stream as the read model reads it: its place in the stream, when
+/// it was recorded, and its stored form (decoded here, so old versions are upcast). The store
+/// keeps more (metadata); the fold needs only this.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamEvent<'a> {
+    pub sequence: u64,
+    pub recorded_at: DateTime<Utc>,
+    pub event_type: &'a str,
+    pub data: &'a serde_json::Value,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -93,9 +106,9 @@ fn view_line(line: &OrderLine) -> ViewLine {
 impl OrderView {
     /// Folds recorded events into `view` (None: nothing projected yet). Events at or below the
     /// view's version are skipped, so applying the same events twice changes nothing.
-    pub fn project(
+    pub fn project<'a>(
         mut view: Option<OrderView>,
-        events: &[RecordedEvent],
+        events: impl IntoIterator<Item = StreamEvent<'a>>,
     ) -> Result<Option<OrderView>, ProjectionError> {
         for recorded in events {
             let version = view.as_ref().map_or(0, |v| v.version);
@@ -108,7 +121,7 @@ impl OrderView {
                     found: recorded.sequence,
                 });
             }
-            let event = OrderEvent::decode(&recorded.event_type, &recorded.data)?;
+            let event = OrderEvent::decode(recorded.event_type, recorded.data)?;
             let mut next = match (view, &event) {
                 (None, OrderEvent::Placed(placed)) => OrderView {
                     order_id: placed.order_id,
@@ -162,7 +175,7 @@ impl OrderView {
             next.updated_at = recorded.recorded_at;
             next.history.push(HistoryEntry {
                 sequence: recorded.sequence,
-                event_type: recorded.event_type.clone(),
+                event_type: recorded.event_type.to_owned(),
                 at: recorded.recorded_at,
             });
             view = Some(next);
@@ -175,24 +188,35 @@ impl OrderView {
 mod tests {
     use super::*;
     use crate::domain::order::{Command, Order, decide};
-    use crate::event_store::EventMetadata;
 
-    fn record(events: &[OrderEvent]) -> Vec<RecordedEvent> {
+    /// Events as a store would hold them: numbered from 1, a second apart.
+    struct Recorded {
+        sequence: u64,
+        recorded_at: DateTime<Utc>,
+        event_type: &'static str,
+        data: serde_json::Value,
+    }
+
+    fn record(events: &[OrderEvent]) -> Vec<Recorded> {
         events
             .iter()
             .zip(1..)
-            .map(|(event, sequence)| {
-                let stored = event.to_new_event();
-                RecordedEvent {
-                    sequence,
-                    recorded_at: DateTime::from_timestamp(1_700_000_000 + sequence as i64, 0)
-                        .unwrap(),
-                    event_type: stored.event_type,
-                    data: stored.data,
-                    metadata: EventMetadata::default(),
-                }
+            .map(|(event, sequence)| Recorded {
+                sequence,
+                recorded_at: DateTime::from_timestamp(1_700_000_000 + sequence as i64, 0).unwrap(),
+                event_type: event.event_type(),
+                data: event.data(),
             })
             .collect()
+    }
+
+    fn read(recorded: &[Recorded]) -> impl Iterator<Item = StreamEvent<'_>> {
+        recorded.iter().map(|r| StreamEvent {
+            sequence: r.sequence,
+            recorded_at: r.recorded_at,
+            event_type: r.event_type,
+            data: &r.data,
+        })
     }
 
     fn stream(commands: &[Command]) -> Vec<OrderEvent> {
@@ -229,7 +253,9 @@ mod tests {
                 tracking_number: "T-9".into(),
             },
         ]);
-        let view = OrderView::project(None, &record(&events)).unwrap().unwrap();
+        let view = OrderView::project(None, read(&record(&events)))
+            .unwrap()
+            .unwrap();
         assert_eq!(view.status, Order::fold(&events).unwrap().status);
         assert_eq!(view.version, 5);
         assert_eq!(view.history.len(), 5);
@@ -252,10 +278,10 @@ mod tests {
             placed(),
             Command::RecordStockRejected { lines: vec![] },
         ]));
-        let once = OrderView::project(None, &recorded).unwrap();
-        let first = OrderView::project(None, &recorded[..1]).unwrap();
-        let stepped = OrderView::project(first, &recorded[1..]).unwrap();
-        let again = OrderView::project(stepped.clone(), &recorded).unwrap();
+        let once = OrderView::project(None, read(&recorded)).unwrap();
+        let first = OrderView::project(None, read(&recorded[..1])).unwrap();
+        let stepped = OrderView::project(first, read(&recorded[1..])).unwrap();
+        let again = OrderView::project(stepped.clone(), read(&recorded)).unwrap();
         assert_eq!(once, stepped);
         assert_eq!(once, again);
         assert_eq!(
@@ -267,9 +293,9 @@ mod tests {
     #[test]
     fn a_gap_is_an_error_not_a_silent_skip() {
         let recorded = record(&stream(&[placed(), Command::RecordStockReserved]));
-        let first = OrderView::project(None, &recorded[..1]).unwrap();
+        let first = OrderView::project(None, read(&recorded[..1])).unwrap();
         assert!(matches!(
-            OrderView::project(first, &recorded[2..]),
+            OrderView::project(first, read(&recorded[2..])),
             Err(ProjectionError::OutOfOrder {
                 version: 1,
                 found: 3

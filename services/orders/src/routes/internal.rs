@@ -7,8 +7,8 @@ use salvo::prelude::*;
 use serde::Deserialize;
 use service_runtime::Problem;
 
-use crate::app::ReplayState;
 use crate::event_store::{EventMetadata, EventStoreError, NewEvent};
+use crate::replays::ReplayState;
 use crate::routes::context::orders;
 
 impl From<EventStoreError> for Problem {
@@ -60,8 +60,7 @@ pub async fn append_events(
         return Err(Problem::validation(["events must not be empty"]));
     }
     let recorded = orders(depot)?
-        .commands
-        .store()
+        .event_store()
         .append(
             &stream_id,
             request.expected_version,
@@ -85,8 +84,7 @@ pub async fn read_stream(
     res: &mut Response,
 ) -> Result<(), Problem> {
     let stream = orders(depot)?
-        .commands
-        .store()
+        .event_store()
         .read(&stream_param(req))
         .await?;
     res.render(Json(stream));
@@ -133,8 +131,7 @@ pub async fn replay_status(
         .and_then(|id| id.parse().ok())
         .ok_or_else(|| Problem::not_found("no such replay"))?;
     orders(depot)?
-        .replays
-        .get(id)
+        .replay_state(id)
         .map(Json)
         .ok_or_else(|| Problem::not_found("no such replay (replays are forgotten on restart)"))
 }

@@ -1,9 +1,11 @@
 mod actor_callbacks;
 mod admin;
+mod answers;
 mod context;
-mod events;
 mod internal;
+mod order_events;
 mod orders;
+mod params;
 
 use salvo::oapi::OpenApi;
 use salvo::prelude::*;
@@ -11,7 +13,10 @@ use service_runtime::pubsub::SubscriptionList;
 
 use crate::actor::{ACTOR_TYPE, OrderActor};
 use crate::app::Orders;
+use crate::events;
 
+/// The service's routes: the public API (documented in `openapi.json`, which the gateway merges
+/// into the one document), Dapr's callbacks (subscriptions, actors) and the internal API.
 pub fn router(orders: Orders, actor: OrderActor) -> Router {
     let api = Router::new()
         .hoop(salvo::affix_state::inject(orders.clone()))
@@ -48,9 +53,9 @@ pub fn router(orders: Orders, actor: OrderActor) -> Router {
         .push(Router::with_path("dapr/config").get(actor_callbacks::actor_config))
         .push(actor_routes)
         .push(Router::with_path("dapr/subscribe").get(SubscriptionList(events::subscriptions())))
-        .push(Router::with_path(events::STOCK_EVENTS_ROUTE).post(events::receive_answer))
-        .push(Router::with_path(events::PAYMENT_EVENTS_ROUTE).post(events::receive_answer))
-        .push(Router::with_path(events::ORDER_EVENTS_ROUTE).post(events::receive_order_event))
+        .push(Router::with_path(events::STOCK_EVENTS_ROUTE).post(answers::receive_answer))
+        .push(Router::with_path(events::PAYMENT_EVENTS_ROUTE).post(answers::receive_answer))
+        .push(Router::with_path(events::ORDER_EVENTS_ROUTE).post(order_events::receive_order_event))
         .push(
             Router::with_path("internal/streams/{stream_id}")
                 .get(internal::read_stream)
@@ -61,4 +66,23 @@ pub fn router(orders: Orders, actor: OrderActor) -> Router {
                 .post(internal::start_replay)
                 .push(Router::with_path("{replay_id}").get(internal::replay_status)),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use salvo::oapi::schema::Schema;
+    use salvo::oapi::{Components, RefOr};
+    use serde_json::Value;
+
+    /// The schema `schema` stands for, following a `$ref` into `components`.
+    pub fn schema_of(schema: &RefOr<Schema>, components: &Components) -> Value {
+        let schema = serde_json::to_value(schema).unwrap();
+        match schema["$ref"].as_str() {
+            Some(reference) => {
+                let name = reference.trim_start_matches("#/components/schemas/");
+                serde_json::to_value(components).unwrap()["schemas"][name].clone()
+            }
+            None => schema,
+        }
+    }
 }

@@ -3,21 +3,53 @@
 
 use salvo::http::StatusCode;
 use salvo::oapi::ToSchema;
-use salvo::oapi::extract::{PathParam, QueryParam};
+use salvo::oapi::extract::QueryParam;
 use salvo::prelude::*;
-use serde::Serialize;
-use service_runtime::Problem;
-use service_runtime::field_error::FieldError;
-use service_runtime::request::parse_valid_json;
+use serde::{Deserialize, Serialize};
+use service_runtime::{Customer, FieldError, Problem, ValidJson};
+use uuid::Uuid;
+use validator::Validate;
 
 use crate::app::Placement;
-use crate::domain::request::{IdempotencyKey, PlaceOrderRequest, RequestedLines};
+use crate::domain::request::RequestedLines;
 use crate::domain::{CancelReason, Command, OrderStatus, OrderView};
 use crate::error::OrdersError;
-use crate::routes::context::{command_metadata, customer_id, orders, parse_order_id};
-use crate::summaries::{Cursor, ListFilter, OrderSummary};
+use crate::routes::context::{command_metadata, orders};
+use crate::routes::params::{CursorParam, IdempotencyKeyHeader, OrderId, PageLimit, StatusParam};
+use crate::summaries::{Cursor, OrderSummary};
 
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// `POST /api/orders`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PlaceOrderRequest {
+    /// Each SKU once.
+    #[validate(length(min = 1, max = 50, message = "between 1 and 50 lines"))]
+    #[salvo(schema(min_items = 1, max_items = 50))]
+    pub lines: Vec<RequestedLineBody>,
+}
+
+// Serialize: validator reports a list's value with its length error.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RequestedLineBody {
+    /// The product's SKU, as in the catalogue (any case; it is uppercased).
+    #[salvo(schema(value_type = contracts::Sku))]
+    pub sku: String,
+    #[salvo(schema(minimum = 1, maximum = 999))]
+    #[serde(deserialize_with = "contracts::whole_number::deserialize")]
+    pub quantity: u32,
+}
+
+impl PlaceOrderRequest {
+    fn lines(&self) -> Result<RequestedLines, OrdersError> {
+        let lines: Vec<(&str, u32)> = self
+            .lines
+            .iter()
+            .map(|line| (line.sku.as_str(), line.quantity))
+            .collect();
+        RequestedLines::parse(&lines).map_err(OrdersError::Validation)
+    }
+}
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -36,36 +68,25 @@ pub struct OrderPage {
 /// and body returns the same order (200, `Idempotent-Replayed: true`) instead of a second one.
 #[endpoint(
     tags("orders"),
-    request_body = PlaceOrderRequest,
     responses(
         (status_code = 201, description = "The order, placed", body = OrderView),
         (status_code = 200, description = "The order an earlier request with this Idempotency-Key placed", body = OrderView),
-        (status_code = 400, description = "The body is not JSON of this shape", content_type = "application/problem+json", body = Problem),
-        (status_code = 401, description = "Not signed in", content_type = "application/problem+json", body = Problem),
-        (status_code = 422, description = "Invalid lines (naming each), unknown or inactive products, or a reused Idempotency-Key", content_type = "application/problem+json", body = Problem),
-        (status_code = 503, description = "Inventory could not price the order; retry", content_type = "application/problem+json", body = Problem),
+        // More than the default says: three different refusals share this status.
+        (status_code = 422, description = "Invalid lines (`errors` names each, by position), products that cannot be ordered, or an invalid or reused Idempotency-Key", content_type = "application/problem+json", body = Problem),
     )
 )]
 pub async fn place_order(
+    customer: Customer,
+    idempotency_key: IdempotencyKeyHeader,
+    body: ValidJson<PlaceOrderRequest>,
     req: &mut Request,
     depot: &mut Depot,
     res: &mut Response,
 ) -> Result<(), OrdersError> {
-    let customer = customer_id(req)?;
-    let key = match req.headers().get(IdempotencyKey::HEADER) {
-        None => None,
-        Some(raw) => Some(
-            raw.to_str()
-                .map_err(|_| FieldError::new("Idempotency-Key", "visible ASCII only"))
-                .and_then(IdempotencyKey::parse)
-                .map_err(|e| OrdersError::Validation(vec![e]))?,
-        ),
-    };
-    let body: PlaceOrderRequest = parse_valid_json(req, MAX_BODY_BYTES).await?;
-    let lines = RequestedLines::parse(&body.lines).map_err(OrdersError::Validation)?;
+    let lines = body.into_inner().lines()?;
     let metadata = command_metadata(req, depot);
     let (view, placement) = orders(depot)?
-        .place(customer, lines, key, &metadata)
+        .place(customer.id, lines, idempotency_key.0, &metadata)
         .await?;
     res.headers_mut().insert(
         "location",
@@ -90,22 +111,16 @@ pub async fn place_order(
 /// One of the caller's orders: status, lines, totals and history, from the order's actor.
 #[endpoint(
     tags("orders"),
-    responses(
-        (status_code = 200, description = "The order", body = OrderView),
-        (status_code = 401, description = "Not signed in", content_type = "application/problem+json", body = Problem),
-        (status_code = 404, description = "No such order of yours", content_type = "application/problem+json", body = Problem),
-    )
+    responses((status_code = 200, description = "The order", body = OrderView))
 )]
 pub async fn get_order(
-    order_id: PathParam<String>,
-    req: &mut Request,
+    customer: Customer,
+    order_id: OrderId,
     depot: &mut Depot,
 ) -> Result<Json<OrderView>, OrdersError> {
-    let customer = customer_id(req)?;
-    let order_id = parse_order_id(&order_id)?;
-    match orders(depot)?.view(order_id).await? {
+    match orders(depot)?.view(order_id.0).await? {
         // Someone else's order is as unknown to the caller as a missing one.
-        Some(view) if view.customer_id == customer => Ok(Json(view)),
+        Some(view) if view.customer_id == customer.id => Ok(Json(view)),
         _ => Err(OrdersError::NotFound),
     }
 }
@@ -114,27 +129,20 @@ pub async fn get_order(
 /// `awaiting-payment`); 409 with `currentStatus` otherwise.
 #[endpoint(
     tags("orders"),
-    responses(
-        (status_code = 200, description = "The cancelled order", body = OrderView),
-        (status_code = 401, description = "Not signed in", content_type = "application/problem+json", body = Problem),
-        (status_code = 404, description = "No such order of yours", content_type = "application/problem+json", body = Problem),
-        (status_code = 409, description = "The order can no longer be cancelled", content_type = "application/problem+json", body = Problem),
-    )
+    responses((status_code = 200, description = "The cancelled order", body = OrderView))
 )]
 pub async fn cancel_order(
-    order_id: PathParam<String>,
+    customer: Customer,
+    order_id: OrderId,
     req: &mut Request,
     depot: &mut Depot,
 ) -> Result<Json<OrderView>, OrdersError> {
-    let customer = customer_id(req)?;
-    let order_id = parse_order_id(&order_id)?;
-    let orders = orders(depot)?;
     // Ownership is part of the decision, taken on the same state the cancellation is.
     let cancel = Command::Cancel {
-        reason: CancelReason::Customer(customer),
+        reason: CancelReason::Customer(customer.id),
     };
-    let (_, view) = orders
-        .execute(order_id, &cancel, &command_metadata(req, depot))
+    let (_, view) = orders(depot)?
+        .execute(order_id.0, &cancel, &command_metadata(req, depot))
         .await?;
     view.map(Json).ok_or(OrdersError::NotFound)
 }
@@ -142,80 +150,108 @@ pub async fn cancel_order(
 /// The caller's orders, newest first, optionally of one status, one page at a time.
 #[endpoint(
     tags("orders"),
-    responses(
-        (status_code = 200, description = "One page of the caller's orders", body = OrderPage),
-        (status_code = 401, description = "Not signed in", content_type = "application/problem+json", body = Problem),
-        (status_code = 422, description = "Unknown status, bad cursor or limit out of 1..=100", content_type = "application/problem+json", body = Problem),
-    )
+    responses((status_code = 200, description = "One page of the caller's orders", body = OrderPage))
 )]
 pub async fn list_my_orders(
-    status: QueryParam<String, false>,
-    cursor: QueryParam<String, false>,
-    limit: QueryParam<u32, false>,
-    req: &mut Request,
+    customer: Customer,
+    status: QueryParam<StatusParam, false>,
+    cursor: QueryParam<CursorParam, false>,
+    limit: QueryParam<PageLimit, false>,
     depot: &mut Depot,
 ) -> Result<Json<OrderPage>, OrdersError> {
-    let customer = customer_id(req)?;
-    list(
-        depot,
-        Some(customer),
-        status.into_inner(),
-        cursor.into_inner(),
-        limit.into_inner(),
-    )
-    .await
+    let query = ListQuery::parse(status.into_inner(), cursor.into_inner(), limit.into_inner())?;
+    list(depot, Some(customer.id), query).await
+}
+
+/// The filters and page of a list request, every one checked (a 422 lists each bad one).
+pub struct ListQuery {
+    status: Option<OrderStatus>,
+    after: Option<Cursor>,
+    page_size: u32,
+}
+
+impl ListQuery {
+    pub fn parse(
+        status: Option<StatusParam>,
+        cursor: Option<CursorParam>,
+        limit: Option<PageLimit>,
+    ) -> Result<Self, OrdersError> {
+        let mut errors = Vec::new();
+        let status = status.and_then(|StatusParam(raw)| {
+            OrderStatus::parse(&raw).or_else(|| {
+                errors.push(FieldError::new(
+                    "status",
+                    "one of awaiting-stock, awaiting-payment, confirmed, shipped, cancelled",
+                ));
+                None
+            })
+        });
+        let after = cursor.and_then(|CursorParam(raw)| {
+            Cursor::parse(&raw).or_else(|| {
+                errors.push(FieldError::new("cursor", "not a cursor this API gave out"));
+                None
+            })
+        });
+        let page_size = PageLimit::get(limit).unwrap_or_else(|error| {
+            errors.push(error);
+            0
+        });
+        if errors.is_empty() {
+            Ok(Self {
+                status,
+                after,
+                page_size,
+            })
+        } else {
+            Err(OrdersError::Validation(errors))
+        }
+    }
 }
 
 /// One page of a list, shared by "my orders" and the admin list.
 pub async fn list(
     depot: &Depot,
-    customer_id: Option<uuid::Uuid>,
-    status: Option<String>,
-    cursor: Option<String>,
-    limit: Option<u32>,
+    customer_id: Option<Uuid>,
+    query: ListQuery,
 ) -> Result<Json<OrderPage>, OrdersError> {
-    let mut errors = Vec::new();
-    let status = status.and_then(|raw| {
-        OrderStatus::parse(&raw).or_else(|| {
-            errors.push(FieldError::new(
-                "status",
-                "one of awaiting-stock, awaiting-payment, confirmed, shipped, cancelled",
-            ));
-            None
-        })
-    });
-    let after = cursor.and_then(|raw| {
-        Cursor::parse(&raw).or_else(|| {
-            errors.push(FieldError::new("cursor", "not a cursor this API gave out"));
-            None
-        })
-    });
-    let limit = limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        errors.push(FieldError::new("limit", "between 1 and 100"));
+    let page = orders(depot)?
+        .list(customer_id, query.status, query.after, query.page_size)
+        .await?;
+    Ok(Json(OrderPage {
+        items: page.items,
+        next_cursor: page.next.map(|cursor| cursor.encode()),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use salvo::oapi::{Components, ToSchema};
+
+    use super::*;
+    use crate::domain::request::{MAX_LINES, MAX_QUANTITY};
+    use crate::routes::tests::schema_of;
+
+    /// The document's bounds are literals (salvo's attributes take no constants): they must be
+    /// the ones the domain enforces.
+    #[test]
+    fn the_documented_bounds_are_the_domains() {
+        let mut components = Components::new();
+        let request = schema_of(&PlaceOrderRequest::to_schema(&mut components), &components);
+        let lines = &request["properties"]["lines"];
+        assert_eq!(lines["minItems"], 1, "{lines}");
+        assert_eq!(lines["maxItems"], MAX_LINES, "{lines}");
+        let line = schema_of(
+            &serde_json::from_value(lines["items"].clone()).unwrap(),
+            &components,
+        );
+        let quantity = &line["properties"]["quantity"];
+        assert_eq!(quantity["minimum"], 1, "{quantity}");
+        assert_eq!(quantity["maximum"], MAX_QUANTITY, "{quantity}");
+        let sku = &line["properties"]["sku"];
+        assert!(
+            sku.to_string()
+                .contains(r##""$ref":"#/components/schemas/Sku""##),
+            "one SKU schema: {sku}"
+        );
     }
-    if !errors.is_empty() {
-        return Err(OrdersError::Validation(errors));
-    }
-    let filter = ListFilter {
-        customer_id,
-        status,
-        after,
-        // One extra row tells whether there is a next page.
-        limit: i64::from(limit) + 1,
-    };
-    let mut items = orders(depot)?.summaries.list(&filter).await?;
-    let next_cursor = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items.last().map(|last| {
-            Cursor {
-                placed_at: last.placed_at,
-                order_id: last.order_id,
-            }
-            .encode()
-        })
-    } else {
-        None
-    };
-    Ok(Json(OrderPage { items, next_cursor }))
 }

@@ -1,0 +1,194 @@
+//! `spawn_app`: the orders service as `main` builds it, on the test's database, with a sidecar
+//! address where nothing listens.
+
+use std::net::TcpListener;
+
+use access_token::{USER_ID_HEADER, USER_ROLES_HEADER};
+use chrono::{DateTime, Utc};
+use orders::Application;
+use orders::config::DEFAULT_CONFIRMATION_DEADLINE;
+use orders::domain::OrderStatus;
+use orders::domain::view::{HistoryEntry, OrderView, ViewLine};
+use orders::summaries::OrderSummaries;
+use salvo::Service;
+use salvo::http::StatusCode;
+use salvo::test::{RequestBuilder, ResponseExt, TestClient};
+use serde_json::Value;
+use service_runtime::Sidecar;
+use service_runtime::config::SidecarConfig;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub const PROBLEM: &str = "application/problem+json";
+const BASE: &str = "http://orders.test";
+
+pub struct TestApp {
+    pub service: Service,
+    pub pool: PgPool,
+}
+
+/// Who the gateway says is calling (the identity headers it forwards after checking a token).
+#[derive(Clone, Copy)]
+pub enum Caller {
+    Anonymous,
+    Customer(Uuid),
+    Admin(Uuid),
+}
+
+/// A loopback port where nothing listens: bound by the system, then released. Constructing the
+/// sidecar client connects nothing; a test that reached it anyway would be refused at once
+/// (and answered 503 or RETRY), never served by a sidecar of the running stack.
+fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+pub fn spawn_app(pool: PgPool) -> TestApp {
+    let port = closed_port();
+    let sidecar = Sidecar::new(&SidecarConfig {
+        http_port: port,
+        grpc_port: port,
+        secret_store: "secretstore".into(),
+    })
+    .unwrap();
+    // No publication sweeper: there is nothing to publish through.
+    let app = Application::build(pool.clone(), sidecar, DEFAULT_CONFIRMATION_DEADLINE);
+    // The same service `serve` runs, without the app API token (that is the sidecar's business).
+    let service = service_runtime::server::service(app.router(), None, None);
+    TestApp { service, pool }
+}
+
+fn with_caller(mut request: RequestBuilder, caller: Caller) -> RequestBuilder {
+    match caller {
+        Caller::Anonymous => {}
+        Caller::Customer(id) => {
+            request = request
+                .add_header(USER_ID_HEADER, id.to_string(), true)
+                .add_header(USER_ROLES_HEADER, "customer", true);
+        }
+        Caller::Admin(id) => {
+            request = request
+                .add_header(USER_ID_HEADER, id.to_string(), true)
+                .add_header(USER_ROLES_HEADER, "customer,admin", true);
+        }
+    }
+    request
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str, caller: Caller) -> salvo::Response {
+        with_caller(TestClient::get(format!("{BASE}{path}")), caller)
+            .send(&self.service)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, caller: Caller, body: &Value) -> salvo::Response {
+        self.post_with(path, caller, |request| request.json(body))
+            .await
+    }
+
+    /// A POST whose request the test finishes itself (raw bodies, extra headers).
+    pub async fn post_with(
+        &self,
+        path: &str,
+        caller: Caller,
+        finish: impl FnOnce(RequestBuilder) -> RequestBuilder,
+    ) -> salvo::Response {
+        finish(with_caller(
+            TestClient::post(format!("{BASE}{path}")),
+            caller,
+        ))
+        .send(&self.service)
+        .await
+    }
+
+    /// Delivers `body` to a subscription route as daprd does; returns the answer's `status`.
+    pub async fn deliver(&self, route: &str, body: &str) -> String {
+        let mut response = TestClient::post(format!("{BASE}{route}"))
+            .raw_json(body.to_owned())
+            .send(&self.service)
+            .await;
+        assert_eq!(response.status_code, Some(StatusCode::OK), "{route}");
+        let answer: Value = response.take_json().await.unwrap();
+        answer["status"].as_str().unwrap().to_owned()
+    }
+
+    /// Writes the order's row of the query table, as its actor does.
+    pub async fn seed(&self, view: &OrderView) {
+        OrderSummaries::new(self.pool.clone())
+            .upsert(view)
+            .await
+            .unwrap();
+    }
+}
+
+/// The problem+json body of a refusal, after checking its status and content type.
+pub async fn problem(mut response: salvo::Response, status: StatusCode) -> Value {
+    assert_eq!(response.status_code, Some(status));
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(content_type.as_deref(), Some(PROBLEM));
+    let body: Value = response.take_json().await.unwrap();
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    body
+}
+
+/// The `field` of each entry of a validation problem's `errors`.
+pub fn fields(problem: &Value) -> Vec<&str> {
+    problem["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors in {problem}"))
+        .iter()
+        .map(|error| error["field"].as_str().unwrap())
+        .collect()
+}
+
+/// The `message` of each entry of a validation problem's `errors`.
+pub fn messages(problem: &Value) -> Vec<&str> {
+    problem["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors in {problem}"))
+        .iter()
+        .map(|error| error["message"].as_str().unwrap())
+        .collect()
+}
+
+/// An order's view as its actor would hold it: one line, placed at `placed_at`.
+pub fn order_view(
+    customer_id: Uuid,
+    status: OrderStatus,
+    placed_at: DateTime<Utc>,
+    version: u64,
+) -> OrderView {
+    OrderView {
+        order_id: Uuid::now_v7(),
+        customer_id,
+        status,
+        lines: vec![ViewLine {
+            sku: "LAMP-1".into(),
+            quantity: 2,
+            unit_price_minor: 1_250,
+            line_total_minor: 2_500,
+        }],
+        currency: "EUR".into(),
+        total_minor: 2_500,
+        placed_at,
+        updated_at: placed_at,
+        cancellation_reason: (status == OrderStatus::Cancelled).then(|| "customer".into()),
+        rejected_lines: Vec::new(),
+        shipment: None,
+        version,
+        history: vec![HistoryEntry {
+            sequence: 1,
+            event_type: "shop.order.placed.v2".into(),
+            at: placed_at,
+        }],
+    }
+}
+
+/// `n` minutes after a fixed instant: distinct, ordered placement times.
+pub fn minute(n: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(1_764_000_000 + n * 60, 0).unwrap()
+}
