@@ -16,7 +16,10 @@ prepare_queries() {
   done
   local out=$REPO_ROOT/services/$service/.sqlx
   rm -rf "$out" && mkdir -p "$out"
-  touch "$REPO_ROOT/services/$service/src/main.rs" # make cargo expand the macros again
+  # Make cargo expand the macros again, wherever the service keeps its queries.
+  local root; for root in main lib; do
+    [[ -f $REPO_ROOT/services/$service/src/$root.rs ]] && touch "$REPO_ROOT/services/$service/src/$root.rs"
+  done
   (cd "$REPO_ROOT" && DATABASE_URL="postgres://$service:$(secret "postgres-$service-password")@127.0.0.1:$PG_PORT/$db" \
     SQLX_OFFLINE_DIR=$out cargo check -q --manifest-path "services/$service/Cargo.toml" --all-targets) || die "checking $service's queries failed"
   "${admin[@]}" -d postgres -c "DROP DATABASE $db" >/dev/null

@@ -1,22 +1,18 @@
 //! The inventory service's one error type, and how each case looks on the wire.
 
-use salvo::prelude::*;
+use salvo::http::StatusCode;
 use service_runtime::Problem;
 
-use crate::domain::FieldError;
+use crate::domain::{FieldError, Sku};
 
 #[derive(Debug, thiserror::Error)]
 pub enum InventoryError {
-    #[error("the request body is not valid JSON of the expected shape: {0}")]
-    MalformedBody(String),
     #[error("invalid fields")]
     Validation(Vec<FieldError>),
     #[error("a product with SKU {0} exists")]
-    SkuTaken(String),
+    SkuTaken(Sku),
     #[error("no product with SKU {0}")]
-    UnknownSku(String),
-    #[error("the caller may not do this")]
-    Forbidden,
+    UnknownSku(Sku),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -27,21 +23,25 @@ impl From<sqlx::Error> for InventoryError {
     }
 }
 
+impl From<FieldError> for InventoryError {
+    fn from(error: FieldError) -> Self {
+        Self::Validation(vec![error])
+    }
+}
+
 impl From<InventoryError> for Problem {
     fn from(error: InventoryError) -> Self {
         match error {
-            InventoryError::MalformedBody(detail) => Problem::bad_request(detail),
             InventoryError::Validation(errors) => Problem::validation(errors),
             InventoryError::SkuTaken(sku) => {
                 Problem::conflict("sku-taken", format!("a product with SKU {sku} exists"))
             }
             InventoryError::UnknownSku(sku) => Problem::new(
-                salvo::http::StatusCode::NOT_FOUND,
+                StatusCode::NOT_FOUND,
                 "unknown-sku",
                 "No product has this SKU",
             )
             .with_detail(format!("no product with SKU {sku}")),
-            InventoryError::Forbidden => Problem::forbidden("this is for administrators"),
             InventoryError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "internal error");
                 Problem::internal()
@@ -50,18 +50,8 @@ impl From<InventoryError> for Problem {
     }
 }
 
-/// Each endpoint lists its problem responses itself.
-impl salvo::oapi::EndpointOutRegister for InventoryError {
-    fn register(
-        _components: &mut salvo::oapi::Components,
-        _operation: &mut salvo::oapi::Operation,
-    ) {
-    }
-}
-
-#[async_trait]
-impl Writer for InventoryError {
-    async fn write(self, req: &mut Request, depot: &mut Depot, res: &mut Response) {
-        Problem::from(self).write(req, depot, res).await;
-    }
-}
+service_runtime::problem_responses!(InventoryError {
+    404 => "No product has this SKU",
+    409 => "A product with this SKU exists",
+    422 => "Some fields or parameters are invalid; `errors` names each one",
+});

@@ -1,20 +1,15 @@
-//! Inventory: the product catalog and stock, in its own database.
+//! Starts the inventory service: configuration, sidecar and database (migrated), the outbox
+//! relay that publishes recorded events through the sidecar, then the routes.
 
-mod domain;
-mod error;
-mod events;
-mod reservations;
-mod routes;
-mod store;
-
+use inventory::{App, MIGRATOR};
 use service_runtime::{StartedService, outbox};
-
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/inventory");
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let (service, pool) = StartedService::with_database("inventory", &MIGRATOR).await?;
     let outbox = outbox::spawn_relay(pool.clone(), service.sidecar.clone());
-    service.serve(routes::router(pool, outbox)).await;
+    service
+        .serve(inventory::router(App::new(pool, outbox)))
+        .await;
     Ok(())
 }

@@ -21,10 +21,12 @@ const MAX_CHARS: usize = 50;
 /// [`Category::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, salvo::oapi::ToSchema)]
 #[serde(try_from = "String")]
+// Upper case is accepted (and lowercased), so the documented pattern admits it too: a schema
+// stricter than the parser would call valid input invalid.
 #[salvo(schema(
     min_length = 1,
     max_length = 50,
-    pattern = "^[a-z0-9](-?[a-z0-9])*$",
+    pattern = "^[A-Za-z0-9](-?[A-Za-z0-9])*$",
     example = "home-garden"
 ))]
 pub struct Category(String);

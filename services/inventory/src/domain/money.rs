@@ -1,10 +1,10 @@
-//! An amount of money: a price, or a price times a quantity.
+//! An amount of money: a product's price.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Currency, FieldError, Quantity};
+use super::{Currency, FieldError};
 
 /// The only amount of money in the inventory API is a product's price, so that is the field a
 /// client is told to fix.
@@ -17,8 +17,7 @@ const FIELD: &str = "price";
 /// explain. It is never negative: prices and totals are not, and refunds are their own events
 /// elsewhere, not negative prices here.
 ///
-/// Every `Money`, including the results of [`Money::checked_mul`] and [`Money::checked_add`], is
-/// at most [`Money::MAX_MINOR_UNITS`]; see there why.
+/// Every `Money` is at most [`Money::MAX_MINOR_UNITS`]; see there why.
 ///
 /// The wire form is `{"minorUnits": 1234, "currency": "EUR"}`: an integer and a code, so no
 /// client ever parses a decimal string or a float. `Deserialize` applies the same rules as
@@ -26,7 +25,13 @@ const FIELD: &str = "price";
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, salvo::oapi::ToSchema,
 )]
-#[serde(rename_all = "camelCase", try_from = "MoneyFields")]
+// `deny_unknown_fields` changes nothing for serde (`MoneyFields` reads the wire form, and denies
+// them itself); it is here so that the schema says so too (`additionalProperties: false`).
+#[serde(
+    rename_all = "camelCase",
+    try_from = "MoneyFields",
+    deny_unknown_fields
+)]
 pub struct Money {
     #[salvo(schema(minimum = 0, maximum = 100_000_000_000_i64, example = 1234))]
     minor_units: i64,
@@ -61,29 +66,17 @@ impl Money {
         })
     }
 
+    /// A price as a client sends it: minor units and a currency code (see [`Currency::parse`]).
+    pub fn parse(minor_units: i64, currency: &str) -> Result<Self, FieldError> {
+        Self::new(minor_units, Currency::parse(currency)?)
+    }
+
     pub fn minor_units(&self) -> i64 {
         self.minor_units
     }
 
     pub fn currency(&self) -> Currency {
         self.currency
-    }
-
-    /// The price of `quantity` items at this price; `None` if that is more than
-    /// [`Money::MAX_MINOR_UNITS`].
-    pub fn checked_mul(&self, quantity: Quantity) -> Option<Money> {
-        let minor_units = self.minor_units.checked_mul(i64::from(quantity.get()))?;
-        Self::new(minor_units, self.currency).ok()
-    }
-
-    /// The sum of two amounts; `None` if their currencies differ (there is no exchange rate in
-    /// here) or the sum is more than [`Money::MAX_MINOR_UNITS`].
-    pub fn checked_add(&self, other: &Money) -> Option<Money> {
-        if self.currency != other.currency {
-            return None;
-        }
-        let minor_units = self.minor_units.checked_add(other.minor_units)?;
-        Self::new(minor_units, self.currency).ok()
     }
 }
 
@@ -131,10 +124,6 @@ mod tests {
         Money::new(minor_units, Currency::Eur).expect("valid amount")
     }
 
-    fn quantity(value: u32) -> Quantity {
-        Quantity::parse(value).expect("valid quantity")
-    }
-
     #[test]
     fn accepts_zero_and_the_cap() {
         assert_eq!(eur(0).minor_units(), 0);
@@ -176,46 +165,6 @@ mod tests {
         assert_eq!(yen.to_string(), "1200 JPY");
         let yen = Money::new(0, Currency::Jpy).expect("valid amount");
         assert_eq!(yen.to_string(), "0 JPY");
-    }
-
-    #[test]
-    fn multiplies_by_a_quantity() {
-        assert_eq!(eur(1234).checked_mul(quantity(3)), Some(eur(3702)));
-        assert_eq!(eur(0).checked_mul(quantity(10_000)), Some(eur(0)));
-        assert_eq!(
-            eur(10_000_000).checked_mul(quantity(10_000)),
-            Some(eur(Money::MAX_MINOR_UNITS))
-        );
-    }
-
-    #[test]
-    fn multiplying_past_the_cap_is_none() {
-        assert_eq!(eur(10_000_001).checked_mul(quantity(10_000)), None);
-        assert_eq!(eur(Money::MAX_MINOR_UNITS).checked_mul(quantity(2)), None);
-    }
-
-    #[test]
-    fn adds_amounts_of_one_currency() {
-        assert_eq!(eur(1234).checked_add(&eur(66)), Some(eur(1300)));
-        assert_eq!(
-            eur(Money::MAX_MINOR_UNITS - 1).checked_add(&eur(1)),
-            Some(eur(Money::MAX_MINOR_UNITS))
-        );
-    }
-
-    #[test]
-    fn adding_past_the_cap_is_none() {
-        let max = eur(Money::MAX_MINOR_UNITS);
-        assert_eq!(max.checked_add(&eur(1)), None);
-        assert_eq!(max.checked_add(&max), None);
-    }
-
-    #[test]
-    fn adding_different_currencies_is_none() {
-        let usd = Money::new(100, Currency::Usd).expect("valid amount");
-        assert_eq!(eur(100).checked_add(&usd), None);
-        let jpy = Money::new(0, Currency::Jpy).expect("valid amount");
-        assert_eq!(eur(0).checked_add(&jpy), None);
     }
 
     #[test]

@@ -52,10 +52,6 @@ impl ProductDescription {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 impl TryFrom<String> for ProductDescription {
@@ -80,7 +76,7 @@ mod tests {
     fn empty_and_blank_are_no_description() {
         for raw in ["", "  \n\t "] {
             let description = ProductDescription::parse(raw).expect("valid description");
-            assert!(description.is_empty(), "{raw:?}");
+            assert_eq!(description.as_str(), "", "{raw:?}");
             assert_eq!(description, ProductDescription::default());
         }
     }

@@ -7,7 +7,7 @@ use super::FieldError;
 const FIELD: &str = "quantity";
 
 /// More than any household orders of one product; a larger number is a typo or a bot, and the
-/// cap keeps `price × quantity` far from overflowing (see [`super::Money::checked_mul`]).
+/// cap keeps `price × quantity` (an order line's total) far from overflowing an `i64`.
 const MAX: u32 = 10_000;
 
 /// A number of items of one product: 1 to 10 000.

@@ -17,11 +17,8 @@ const MAX_ABS: i32 = 1_000_000;
 /// Zero is refused because an adjustment that changes nothing would still write a ledger entry
 /// and look like a real correction in the audit trail. `Deserialize` applies the same rules as
 /// [`StockDelta::parse`]; the wire form is a plain integer.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, salvo::oapi::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "i32")]
-#[salvo(schema(minimum = -1000000, maximum = 1000000, example = -3))]
 pub struct StockDelta(i32);
 
 impl StockDelta {
@@ -41,6 +38,28 @@ impl StockDelta {
 
     pub fn get(self) -> i32 {
         self.0
+    }
+}
+
+/// Either range, from the same constant [`StockDelta::parse`] checks against: a range that
+/// included 0 would call a delta valid that is refused.
+impl salvo::oapi::ToSchema for StockDelta {
+    fn to_schema(
+        _components: &mut salvo::oapi::Components,
+    ) -> salvo::oapi::RefOr<salvo::oapi::schema::Schema> {
+        use salvo::oapi::schema::{BasicType, KnownFormat, SchemaFormat};
+        let range = |minimum: i32, maximum: i32| {
+            salvo::oapi::Object::new()
+                .schema_type(BasicType::Integer)
+                .format(SchemaFormat::KnownFormat(KnownFormat::Int32))
+                .minimum(minimum)
+                .maximum(maximum)
+        };
+        salvo::oapi::schema::OneOf::new()
+            .item(range(-MAX_ABS, -1))
+            .item(range(1, MAX_ABS))
+            .description("Units added (positive) or removed (negative); never 0")
+            .into()
     }
 }
 
@@ -87,6 +106,26 @@ mod tests {
             serde_json::from_str::<StockDelta>("-3").expect("deserializes"),
             delta
         );
+    }
+
+    #[test]
+    fn the_schema_leaves_out_0() {
+        use salvo::oapi::ToSchema;
+        let schema =
+            serde_json::to_value(StockDelta::to_schema(&mut salvo::oapi::Components::new()))
+                .expect("a schema serializes");
+        let ranges: Vec<(i64, i64)> = schema["oneOf"]
+            .as_array()
+            .expect("two ranges")
+            .iter()
+            .map(|r| {
+                (
+                    r["minimum"].as_i64().unwrap_or(0),
+                    r["maximum"].as_i64().unwrap_or(0),
+                )
+            })
+            .collect();
+        assert_eq!(ranges, [(-1_000_000, -1), (1, 1_000_000)]);
     }
 
     #[test]

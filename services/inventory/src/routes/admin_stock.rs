@@ -1,27 +1,35 @@
-//! Stock administration: restocks and adjustments, each recorded in the ledger with who, when
-//! and why; and the stock of a SKU with its ledger, so the numbers can be audited.
+//! Stock administration: administrators only. Restocks and adjustments, each recorded in the
+//! ledger with who, when and why; and the stock of a SKU with its ledger, so the numbers can be
+//! audited.
 
 use chrono::{DateTime, Utc};
 use salvo::oapi::ToSchema;
 use salvo::oapi::extract::PathParam;
 use salvo::prelude::*;
 use serde::{Deserialize, Serialize};
-use service_runtime::Problem;
-use sqlx::PgPool;
+use service_runtime::{Admin, ValidJson};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::app;
+use super::params::Unparsed;
+use crate::app::StockLevel as Level;
 use crate::domain::{Sku, StockDelta};
 use crate::error::InventoryError;
-use crate::routes::body::parse_valid;
-use crate::routes::context::{pool, require_admin};
+use crate::store::stock::LedgerRecord;
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StockAdjustment {
     /// Units added (restock) or removed (shrinkage, corrections); never zero.
+    #[salvo(schema(value_type = StockDelta))]
     delta: i32,
-    #[validate(length(min = 1, max = 200, message = "say why, in 1 to 200 characters"))]
+    /// PostgreSQL cannot store a NUL character in text.
+    #[validate(
+        length(min = 1, max = 200, message = "say why, in 1 to 200 characters"),
+        does_not_contain(pattern = "\0", message = "must not contain NUL characters")
+    )]
+    #[salvo(schema(min_length = 1, max_length = 200, pattern = "^[^\\u0000]*$"))]
     reason: String,
 }
 
@@ -32,14 +40,30 @@ pub struct LedgerEntry {
     on_hand_delta: i64,
     reserved_delta: i64,
     reason: String,
+    /// `admin:<user id>` for an administrator's change, `order-saga` for an order's.
     actor: String,
     order_id: Option<Uuid>,
     recorded_at: DateTime<Utc>,
 }
 
+impl From<LedgerRecord> for LedgerEntry {
+    fn from(record: LedgerRecord) -> Self {
+        Self {
+            entry_id: record.entry_id,
+            on_hand_delta: record.on_hand_delta,
+            reserved_delta: record.reserved_delta,
+            reason: record.reason,
+            actor: record.actor,
+            order_id: record.order_id,
+            recorded_at: record.recorded_at,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StockLevel {
+    #[salvo(schema(value_type = Sku))]
     sku: String,
     on_hand: i64,
     reserved: i64,
@@ -48,109 +72,52 @@ pub struct StockLevel {
     ledger: Vec<LedgerEntry>,
 }
 
-async fn stock_level(pool: &PgPool, sku: &Sku) -> Result<StockLevel, InventoryError> {
-    let row = sqlx::query!(
-        "SELECT sku, on_hand, reserved, low_stock_threshold FROM stock WHERE sku = $1",
-        sku.as_str()
-    )
-    .fetch_optional(pool)
-    .await?
-    .ok_or_else(|| InventoryError::UnknownSku(sku.as_str().to_owned()))?;
-    let ledger = sqlx::query_as!(
-        LedgerEntry,
-        "SELECT entry_id, on_hand_delta, reserved_delta, reason, actor, order_id, recorded_at
-         FROM stock_ledger WHERE sku = $1 ORDER BY entry_id",
-        sku.as_str()
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(StockLevel {
-        sku: row.sku,
-        on_hand: row.on_hand,
-        reserved: row.reserved,
-        available: row.on_hand - row.reserved,
-        low_stock_threshold: row.low_stock_threshold,
-        ledger,
-    })
+impl From<Level> for StockLevel {
+    fn from(Level { stock, ledger }: Level) -> Self {
+        Self {
+            available: stock.on_hand - stock.reserved,
+            sku: stock.sku,
+            on_hand: stock.on_hand,
+            reserved: stock.reserved,
+            low_stock_threshold: stock.low_stock_threshold,
+            ledger: ledger.into_iter().map(LedgerEntry::from).collect(),
+        }
+    }
 }
 
 /// The stock of a SKU and every change to it.
 #[endpoint(
     tags("admin"),
-    security(("bearer" = [])),
-    responses(
-        (status_code = 200, description = "Stock and ledger", body = StockLevel),
-        (status_code = 403, description = "The caller is not an administrator", content_type = "application/problem+json", body = Problem),
-        (status_code = 404, description = "No product has this SKU", content_type = "application/problem+json", body = Problem),
-        (status_code = 422, description = "Not a valid SKU", content_type = "application/problem+json", body = Problem),
-    )
+    parameters(("sku", Path, description = "The product's SKU (case does not matter)")),
+    responses((status_code = 200, description = "Stock and ledger", body = StockLevel))
 )]
 pub async fn get_stock(
-    sku: PathParam<String>,
-    req: &mut Request,
+    _admin: Admin,
+    sku: PathParam<Unparsed<Sku>>,
     depot: &mut Depot,
-    res: &mut Response,
-) -> Result<(), InventoryError> {
-    require_admin(req)?;
-    let sku = Sku::parse(&sku.into_inner()).map_err(|e| InventoryError::Validation(vec![e]))?;
-    res.render(Json(stock_level(pool(depot)?, &sku).await?));
-    Ok(())
+) -> Result<Json<StockLevel>, InventoryError> {
+    let sku = Sku::parse(sku.into_inner().as_str())?;
+    Ok(Json(app(depot)?.stock_level(&sku).await?.into()))
 }
 
-/// Restocks or adjusts a SKU; the change and its reason go into the ledger.
+/// Restocks or adjusts a SKU; the change and its reason go into the ledger. Stock that is
+/// reserved for orders cannot be removed (422 naming `delta`).
 #[endpoint(
     tags("admin"),
-    security(("bearer" = [])),
-    request_body = StockAdjustment,
-    responses(
-        (status_code = 200, description = "Stock and ledger after the change", body = StockLevel),
-        (status_code = 400, description = "The body is not JSON of this shape", content_type = "application/problem+json", body = Problem),
-        (status_code = 403, description = "The caller is not an administrator", content_type = "application/problem+json", body = Problem),
-        (status_code = 404, description = "No product has this SKU", content_type = "application/problem+json", body = Problem),
-        (status_code = 422, description = "Invalid delta or reason, or more stock removed than is unreserved", content_type = "application/problem+json", body = Problem),
-    )
+    parameters(("sku", Path, description = "The product's SKU (case does not matter)")),
+    responses((status_code = 200, description = "Stock and ledger after the change", body = StockLevel))
 )]
 pub async fn adjust_stock(
-    sku: PathParam<String>,
-    req: &mut Request,
+    admin: Admin,
+    sku: PathParam<Unparsed<Sku>>,
+    body: ValidJson<StockAdjustment>,
     depot: &mut Depot,
-    res: &mut Response,
-) -> Result<(), InventoryError> {
-    let admin = require_admin(req)?;
-    let adjustment: StockAdjustment = parse_valid(req).await?;
-    let sku = Sku::parse(&sku.into_inner()).map_err(|e| InventoryError::Validation(vec![e]))?;
-    let delta =
-        StockDelta::parse(adjustment.delta).map_err(|e| InventoryError::Validation(vec![e]))?;
-    let pool = pool(depot)?;
-    let mut tx = pool.begin().await?;
-    let updated = sqlx::query!(
-        "UPDATE stock SET on_hand = on_hand + $2, updated_at = now()
-         WHERE sku = $1 AND on_hand + $2 >= reserved",
-        sku.as_str(),
-        i64::from(delta.get()),
-    )
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 0 {
-        // Either no such SKU, or the change would take away reserved stock.
-        stock_level(pool, &sku).await?;
-        return Err(InventoryError::Validation(vec![
-            crate::domain::FieldError::new(
-                "delta",
-                "would remove stock that is reserved for orders",
-            ),
-        ]));
-    }
-    sqlx::query!(
-        "INSERT INTO stock_ledger (sku, on_hand_delta, reserved_delta, reason, actor) VALUES ($1, $2, 0, $3, $4)",
-        sku.as_str(),
-        i64::from(delta.get()),
-        adjustment.reason.trim(),
-        format!("admin:{admin}"),
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    res.render(Json(stock_level(pool, &sku).await?));
-    Ok(())
+) -> Result<Json<StockLevel>, InventoryError> {
+    let adjustment = body.into_inner();
+    let sku = Sku::parse(sku.into_inner().as_str())?;
+    let delta = StockDelta::parse(adjustment.delta)?;
+    let level = app(depot)?
+        .adjust_stock(&admin, &sku, delta, adjustment.reason.trim())
+        .await?;
+    Ok(Json(level.into()))
 }

@@ -1,16 +1,73 @@
-//! Browsing the catalog: open to everyone.
+//! Browsing the catalogue: open to everyone.
 
+use chrono::{DateTime, Utc};
 use salvo::oapi::ToSchema;
 use salvo::oapi::extract::{PathParam, QueryParam};
 use salvo::prelude::*;
 use serde::Serialize;
-use service_runtime::Problem;
+use service_runtime::Limit;
+use uuid::Uuid;
 
-use crate::domain::{Category, Cursor, CursorKey, FieldError, PageSize, ProductSort, Sku};
+use super::app;
+use super::params::{PriceBound, Unparsed, present_or_refused};
+use crate::app::ProductPage as Page;
+use crate::domain::{
+    Category, Cursor, FieldError, Money, ProductFilter, ProductSort, SearchText, Sku, keep,
+};
 use crate::error::InventoryError;
-use crate::routes::body::keep;
-use crate::routes::context::pool;
-use crate::store::{self, Product, ProductFilter};
+use crate::store::products::ProductRecord;
+
+/// Enough for a grid of products on one screen; larger pages make one request cost as much as
+/// many, and nobody scrolls through more at once.
+pub type PageSize = Limit<20, 100>;
+
+/// A price as the API shows it (documented as the [`Money`] it was parsed into when stored).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Price {
+    pub minor_units: i64,
+    pub currency: String,
+}
+
+/// A product as the catalogue shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Product {
+    pub product_id: Uuid,
+    #[salvo(schema(value_type = Sku))]
+    pub sku: String,
+    pub name: String,
+    pub description: String,
+    #[salvo(schema(value_type = Category))]
+    pub category: String,
+    #[salvo(schema(value_type = Money))]
+    pub price: Price,
+    pub active: bool,
+    /// On hand minus reserved.
+    pub available: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<ProductRecord> for Product {
+    fn from(record: ProductRecord) -> Self {
+        Self {
+            product_id: record.product_id,
+            sku: record.sku,
+            name: record.name,
+            description: record.description,
+            category: record.category,
+            price: Price {
+                minor_units: record.price_minor,
+                currency: record.currency,
+            },
+            active: record.active,
+            available: record.available,
+            created_at: record.created_at,
+            updated_at: record.updated_at,
+        }
+    }
+}
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -24,109 +81,98 @@ struct ProductPage {
 /// Lists active products, filtered and sorted, one page at a time (keyset pagination).
 ///
 /// `q` searches names and descriptions (full text, plus partial words in names); `min_price`
-/// and `max_price` are in minor units; `in_stock=true` hides what cannot be bought now; `sort` is `name` (default), `price`, `-price` or `newest`; `limit` is 1 to 100.
+/// and `max_price` are inclusive, in minor units; `in_stock=true` hides what cannot be bought
+/// now. Every invalid parameter is named in one 422.
 #[endpoint(
     tags("catalog"),
-    responses(
-        (status_code = 200, description = "One page of products", body = ProductPage),
-        (status_code = 400, description = "A query parameter is not of its type", content_type = "application/problem+json", body = Problem),
-        (status_code = 422, description = "A query parameter is out of range, or the cursor is not valid for this sort", content_type = "application/problem+json", body = Problem),
-    )
+    parameters(
+        ("category", Query, description = "Only products in this category"),
+        ("q", Query, description = "Words to search names and descriptions for"),
+        ("min_price", Query, description = "The lowest price, in minor units"),
+        ("max_price", Query, description = "The highest price, in minor units"),
+        ("in_stock", Query, description = "`true`: only what can be bought now"),
+        ("sort", Query, description = "The order of the listing (`name` if absent)"),
+        ("cursor", Query, description = "`nextCursor` of the previous page, for the same sort"),
+        ("limit", Query, description = "How many products one page holds"),
+    ),
+    responses((status_code = 200, description = "One page of products", body = ProductPage))
 )]
 #[allow(clippy::too_many_arguments)] // one argument per documented query parameter
 pub async fn list_products(
-    category: QueryParam<String, false>,
-    q: QueryParam<String, false>,
-    min_price: QueryParam<i64, false>,
-    max_price: QueryParam<i64, false>,
+    category: QueryParam<Unparsed<Category>, false>,
+    q: QueryParam<Unparsed<SearchText>, false>,
+    min_price: QueryParam<PriceBound, false>,
+    max_price: QueryParam<PriceBound, false>,
     in_stock: QueryParam<bool, false>,
-    sort: QueryParam<String, false>,
+    sort: QueryParam<Unparsed<ProductSort>, false>,
     cursor: QueryParam<String, false>,
-    limit: QueryParam<u32, false>,
+    limit: QueryParam<PageSize, false>,
+    req: &mut Request,
     depot: &mut Depot,
-    res: &mut Response,
-) -> Result<(), InventoryError> {
+) -> Result<Json<ProductPage>, InventoryError> {
     let mut errors: Vec<FieldError> = Vec::new();
     let category = category
         .into_inner()
-        .and_then(|c| keep(Category::parse(&c), &mut errors));
+        .and_then(|c| keep(Category::parse(c.as_str()), &mut errors));
+    let sort = sort.into_inner();
     let sort = keep(
-        ProductSort::parse(sort.into_inner().as_deref()),
+        ProductSort::parse(sort.as_ref().map(Unparsed::as_str)),
         &mut errors,
     )
     .unwrap_or_default();
-    let page_size = keep(PageSize::parse(limit.into_inner()), &mut errors).unwrap_or_default();
+    let limit = keep(PageSize::get(limit.into_inner()), &mut errors).unwrap_or_default();
     let after = cursor
         .into_inner()
         .and_then(|c| keep(Cursor::decode(&c, sort), &mut errors));
-    let (min_price, max_price) = (min_price.into_inner(), max_price.into_inner());
-    for (field, value) in [("min_price", min_price), ("max_price", max_price)] {
-        if value.is_some_and(|v| v < 0) {
-            errors.push(FieldError {
-                field,
-                message: "must not be negative".into(),
-            });
-        }
-    }
+    let mut price_bound = |field, bound| {
+        keep(
+            present_or_refused(req, field, bound, "an integer"),
+            &mut errors,
+        )
+        .flatten()
+        .and_then(|PriceBound(b)| keep(ProductFilter::price_bound(field, b), &mut errors))
+    };
+    let min_price_minor = price_bound("min_price", min_price);
+    let max_price_minor = price_bound("max_price", max_price);
+    let in_stock_only = keep(
+        present_or_refused(req, "in_stock", in_stock, "true or false"),
+        &mut errors,
+    )
+    .flatten()
+    .unwrap_or(false);
     let text = q
         .into_inner()
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty());
-    if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
-        errors.push(FieldError {
-            field: "q",
-            message: "must be at most 200 characters".into(),
-        });
-    }
+        .and_then(|q| keep(SearchText::parse(q.as_str()), &mut errors))
+        .flatten();
     if !errors.is_empty() {
         return Err(InventoryError::Validation(errors));
     }
     let filter = ProductFilter {
         category,
         text,
-        min_price_minor: min_price,
-        max_price_minor: max_price,
-        in_stock_only: in_stock.into_inner().unwrap_or(false),
+        min_price_minor,
+        max_price_minor,
+        in_stock_only,
     };
-    let items =
-        store::list_products(pool(depot)?, &filter, sort, after.as_ref(), page_size).await?;
-    let next_cursor = (items.len() == page_size.get() as usize)
-        .then(|| items.last())
-        .flatten()
-        .map(|last| {
-            let key = match sort {
-                ProductSort::Name => CursorKey::Name(last.name.clone()),
-                ProductSort::PriceAsc | ProductSort::PriceDesc => {
-                    CursorKey::Price(last.price.minor_units)
-                }
-                ProductSort::Newest => CursorKey::CreatedAt(last.created_at),
-            };
-            Cursor {
-                sort,
-                key,
-                product_id: last.product_id,
-            }
-            .encode()
-        });
-    res.render(Json(ProductPage { items, next_cursor }));
-    Ok(())
+    let Page { items, next_cursor } = app(depot)?
+        .list_products(&filter, sort, after.as_ref(), limit)
+        .await?;
+    Ok(Json(ProductPage {
+        items: items.into_iter().map(Product::from).collect(),
+        next_cursor: next_cursor.map(|c| c.encode()),
+    }))
 }
 
 /// One product by SKU (inactive ones too, so old orders can show what they bought).
 #[endpoint(
     tags("catalog"),
-    responses(
-        (status_code = 200, description = "The product", body = Product),
-        (status_code = 404, description = "No product has this SKU", content_type = "application/problem+json", body = Problem),
-        (status_code = 422, description = "Not a valid SKU", content_type = "application/problem+json", body = Problem),
-    )
+    parameters(("sku", Path, description = "The product's SKU (case does not matter)")),
+    responses((status_code = 200, description = "The product", body = Product))
 )]
 pub async fn get_product(
-    sku: PathParam<String>,
+    sku: PathParam<Unparsed<Sku>>,
     depot: &mut Depot,
-    res: &mut Response,
-) -> Result<(), InventoryError> {
-    let sku = Sku::parse(&sku.into_inner()).map_err(|e| InventoryError::Validation(vec![e]))?;
-    res.render(Json(store::find_product(pool(depot)?, &sku).await?));
-    Ok(())
+) -> Result<Json<Product>, InventoryError> {
+    let sku = Sku::parse(sku.as_str())?;
+    Ok(Json(app(depot)?.product(&sku).await?.into()))
 }

@@ -1,34 +1,23 @@
-//! SQL for the inventory database, checked at compile time (`sqlx::query!` with the offline data
-//! in `.sqlx/`).
+//! The product catalogue: products, with what is available of each.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::domain::{
-    Category, Cursor, CursorKey, Money, PageSize, ProductDescription, ProductName, ProductSort, Sku,
+    Cursor, CursorKey, NewProduct, ProductChanges, ProductFilter, ProductSort, Sku,
 };
-use crate::error::InventoryError;
 
-/// A price as the API shows it.
-#[derive(Debug, Clone, Serialize, salvo::oapi::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Price {
-    pub minor_units: i64,
-    pub currency: String,
-}
-
-/// A product as the catalog shows it.
-#[derive(Debug, Clone, Serialize, salvo::oapi::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Product {
+/// A product as the catalogue shows it.
+#[derive(Debug, Clone)]
+pub struct ProductRecord {
     pub product_id: Uuid,
     pub sku: String,
     pub name: String,
     pub description: String,
     pub category: String,
-    pub price: Price,
+    pub price_minor: i64,
+    pub currency: String,
     pub active: bool,
     /// On hand minus reserved.
     pub available: i64,
@@ -36,53 +25,19 @@ pub struct Product {
     pub updated_at: DateTime<Utc>,
 }
 
-struct ProductRow {
-    product_id: Uuid,
-    sku: String,
-    name: String,
-    description: String,
-    category: String,
-    price_minor: i64,
-    currency: String,
-    active: bool,
-    available: i64,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
+#[derive(Debug, thiserror::Error)]
+pub enum InsertError {
+    #[error("a product with this SKU exists")]
+    SkuTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
 }
 
-impl From<ProductRow> for Product {
-    fn from(row: ProductRow) -> Self {
-        Self {
-            product_id: row.product_id,
-            sku: row.sku,
-            name: row.name,
-            description: row.description,
-            category: row.category,
-            price: Price {
-                minor_units: row.price_minor,
-                currency: row.currency,
-            },
-            active: row.active,
-            available: row.available,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        }
-    }
-}
-
-pub struct NewProduct {
-    pub sku: Sku,
-    pub name: ProductName,
-    pub description: ProductDescription,
-    pub category: Category,
-    pub price: Money,
-}
-
-/// Creates a product with an empty stock row; a second product with the same SKU is `SkuTaken`.
+/// Creates a product with an empty stock row.
 pub async fn insert_product(
     pool: &PgPool,
     product: &NewProduct,
-) -> Result<Product, InventoryError> {
+) -> Result<ProductRecord, InsertError> {
     let mut tx = pool.begin().await?;
     let inserted = sqlx::query!(
         "INSERT INTO products (product_id, sku, name, description, category, price_minor, currency)
@@ -99,7 +54,7 @@ pub async fn insert_product(
     .await;
     match inserted {
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-            return Err(InventoryError::SkuTaken(product.sku.as_str().to_owned()));
+            return Err(InsertError::SkuTaken);
         }
         other => other?,
     };
@@ -107,12 +62,14 @@ pub async fn insert_product(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    find_product(pool, &product.sku).await
+    Ok(find_product(pool, &product.sku)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?)
 }
 
-pub async fn find_product(pool: &PgPool, sku: &Sku) -> Result<Product, InventoryError> {
+pub async fn find_product(pool: &PgPool, sku: &Sku) -> sqlx::Result<Option<ProductRecord>> {
     sqlx::query_as!(
-        ProductRow,
+        ProductRecord,
         r#"SELECT p.product_id, p.sku, p.name, p.description, p.category, p.price_minor,
                   p.currency AS "currency!", p.active, p.created_at, p.updated_at,
                   COALESCE(s.on_hand - s.reserved, 0) AS "available!"
@@ -121,25 +78,15 @@ pub async fn find_product(pool: &PgPool, sku: &Sku) -> Result<Product, Inventory
         sku.as_str(),
     )
     .fetch_optional(pool)
-    .await?
-    .map(Product::from)
-    .ok_or_else(|| InventoryError::UnknownSku(sku.as_str().to_owned()))
+    .await
 }
 
-/// Changes to a product; `None` leaves a field as it is.
-pub struct ProductChanges {
-    pub name: Option<ProductName>,
-    pub description: Option<ProductDescription>,
-    pub category: Option<Category>,
-    pub price: Option<Money>,
-    pub active: Option<bool>,
-}
-
+/// Applies `changes`; `None` when no product has this SKU.
 pub async fn update_product(
     pool: &PgPool,
     sku: &Sku,
-    changes: ProductChanges,
-) -> Result<Product, InventoryError> {
+    changes: &ProductChanges,
+) -> sqlx::Result<Option<ProductRecord>> {
     let updated = sqlx::query!(
         "UPDATE products SET
              name = COALESCE($2, name),
@@ -161,36 +108,31 @@ pub async fn update_product(
     .execute(pool)
     .await?;
     if updated.rows_affected() == 0 {
-        return Err(InventoryError::UnknownSku(sku.as_str().to_owned()));
+        return Ok(None);
     }
     find_product(pool, sku).await
 }
 
-/// What a catalog listing is filtered by.
-pub struct ProductFilter {
-    pub category: Option<Category>,
-    pub text: Option<String>,
-    pub min_price_minor: Option<i64>,
-    pub max_price_minor: Option<i64>,
-    pub in_stock_only: bool,
-}
-
-/// One page of active products in `sort` order, after `cursor`.
+/// At most `limit` active products matching `filter`, in `sort` order, after `after`.
 ///
 /// Keyset pagination: the page starts strictly after the last row of the previous page, by
 /// (sort key, product id). Unlike an offset, that stays correct while rows are inserted or
-/// deleted before the current position, and every query is an index range scan. There is one
-/// statically checked query per sort order (each matches one index in the migration).
+/// deleted before the current position, and every query is an index range scan.
+///
+/// There is one query per sort order, and the four differ only in the sort key of their keyset
+/// condition and `ORDER BY`. They stay four literal queries on purpose: `sqlx::query!` checks
+/// only literal SQL at compile time, a column or direction cannot be a bind parameter, and each
+/// literal matches one index of the migration, which a query assembled at run time would hide.
 pub async fn list_products(
     pool: &PgPool,
     filter: &ProductFilter,
     sort: ProductSort,
     after: Option<&Cursor>,
-    page_size: PageSize,
-) -> Result<Vec<Product>, InventoryError> {
+    limit: u32,
+) -> sqlx::Result<Vec<ProductRecord>> {
     let category = filter.category.as_ref().map(|c| c.as_str());
-    let text = filter.text.as_deref();
-    let limit = i64::from(page_size.get());
+    let text = filter.text.as_ref().map(|t| t.as_str());
+    let limit = i64::from(limit);
     let after_id = after.map(|c| c.product_id);
     let (after_name, after_price, after_created) = match after.map(|c| &c.key) {
         Some(CursorKey::Name(name)) => (Some(name.as_str()), None, None),
@@ -198,10 +140,10 @@ pub async fn list_products(
         Some(CursorKey::CreatedAt(at)) => (None, None, Some(*at)),
         None => (None, None, None),
     };
-    let rows = match sort {
+    match sort {
         ProductSort::Name => {
             sqlx::query_as!(
-                ProductRow,
+                ProductRecord,
                 r#"SELECT p.product_id, p.sku, p.name, p.description, p.category, p.price_minor,
                           p.currency AS "currency!", p.active, p.created_at, p.updated_at,
                           COALESCE(s.on_hand - s.reserved, 0) AS "available!"
@@ -219,11 +161,11 @@ pub async fn list_products(
                 after_id, after_name, limit,
             )
             .fetch_all(pool)
-            .await?
+            .await
         }
         ProductSort::PriceAsc => {
             sqlx::query_as!(
-                ProductRow,
+                ProductRecord,
                 r#"SELECT p.product_id, p.sku, p.name, p.description, p.category, p.price_minor,
                           p.currency AS "currency!", p.active, p.created_at, p.updated_at,
                           COALESCE(s.on_hand - s.reserved, 0) AS "available!"
@@ -241,11 +183,11 @@ pub async fn list_products(
                 after_id, after_price, limit,
             )
             .fetch_all(pool)
-            .await?
+            .await
         }
         ProductSort::PriceDesc => {
             sqlx::query_as!(
-                ProductRow,
+                ProductRecord,
                 r#"SELECT p.product_id, p.sku, p.name, p.description, p.category, p.price_minor,
                           p.currency AS "currency!", p.active, p.created_at, p.updated_at,
                           COALESCE(s.on_hand - s.reserved, 0) AS "available!"
@@ -263,11 +205,11 @@ pub async fn list_products(
                 after_id, after_price, limit,
             )
             .fetch_all(pool)
-            .await?
+            .await
         }
         ProductSort::Newest => {
             sqlx::query_as!(
-                ProductRow,
+                ProductRecord,
                 r#"SELECT p.product_id, p.sku, p.name, p.description, p.category, p.price_minor,
                           p.currency AS "currency!", p.active, p.created_at, p.updated_at,
                           COALESCE(s.on_hand - s.reserved, 0) AS "available!"
@@ -285,8 +227,31 @@ pub async fn list_products(
                 after_id, after_created, limit,
             )
             .fetch_all(pool)
-            .await?
+            .await
         }
-    };
-    Ok(rows.into_iter().map(Product::from).collect())
+    }
+}
+
+/// The price and availability of a product, for a quote.
+#[derive(Debug, Clone)]
+pub struct Offer {
+    pub sku: String,
+    pub price_minor: i64,
+    pub currency: String,
+    pub active: bool,
+    pub available: i64,
+}
+
+/// The offers for `skus`, read at once (one consistent snapshot); unknown SKUs have none.
+pub async fn offers(pool: &PgPool, skus: &[String]) -> sqlx::Result<Vec<Offer>> {
+    sqlx::query_as!(
+        Offer,
+        r#"SELECT p.sku AS "sku!", p.price_minor AS "price_minor!", p.currency AS "currency!", p.active AS "active!",
+                  COALESCE(s.on_hand - s.reserved, 0) AS "available!"
+           FROM products p LEFT JOIN stock s ON s.sku = p.sku
+           WHERE p.sku = ANY($1)"#,
+        skus,
+    )
+    .fetch_all(pool)
+    .await
 }
