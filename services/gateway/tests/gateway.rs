@@ -451,3 +451,37 @@ async fn ordinary_paths_are_passed_on_not_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_method_dapr_cannot_carry_is_refused_with_405_and_allow() {
+    let gateway = spawn_gateway(default_config());
+    let query = Method::from_bytes(b"QUERY").expect("a method token");
+    let mut res = gateway.send(query, "/api/users/login", &[], CLIENT).await;
+    assert_eq!(res.status_code, Some(StatusCode::METHOD_NOT_ALLOWED));
+    let allow = list_header(res.headers(), header::ALLOW);
+    assert!(
+        allow.iter().any(|m| m.eq_ignore_ascii_case("POST"))
+            && !allow.iter().any(|m| m.eq_ignore_ascii_case("QUERY")),
+        "{allow:?}"
+    );
+    let problem = problem_body(&mut res).await;
+    assert_eq!(problem["status"], 405);
+}
+
+#[tokio::test]
+async fn a_header_value_dapr_cannot_carry_is_refused_not_forwarded() {
+    let gateway = spawn_gateway(default_config());
+    // A public route: nothing but the header decides the answer.
+    let mut req = RequestBuilder::new("http://gateway.test/", Method::POST).build();
+    req.set_uri(Uri::try_from("/api/users/register").expect("a valid request target"));
+    *req.remote_addr_mut() = SocketAddr::new(CLIENT, 40_000).into();
+    // Opaque bytes (obs-text) are a legal HTTP header value, but not one Dapr carries.
+    req.headers_mut().insert(
+        "idempotency-key",
+        salvo::http::HeaderValue::from_bytes(b"\xc3\x97\xc3\xb8\xc2\x9b").expect("obs-text"),
+    );
+    let mut res = gateway.service.handle(req).await;
+    assert_eq!(res.status_code, Some(StatusCode::BAD_REQUEST));
+    let problem = problem_body(&mut res).await;
+    assert_eq!(problem["type"], "/problems/bad-request");
+}

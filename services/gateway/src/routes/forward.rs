@@ -60,6 +60,11 @@ pub async fn forward(
         tracing::error!("gateway state missing from depot");
         return Err(Problem::internal());
     };
+    // Dapr's service invocation carries the standard methods only: daprd turns any other verb
+    // (`QUERY`, `PROPFIND`...) into a POST, which would reach a handler that never allowed it.
+    if !CARRIED_METHODS.contains(req.method()) {
+        return Err(method_not_carried(res));
+    }
     // From the raw request path, not salvo's decoded `{**rest}`: the decoding is what hides an
     // encoded `/` or `..` that daprd would act on.
     let rest = ResourcePath::parse(req.uri().path(), &format!("api/{}", upstream.public_prefix))
@@ -97,6 +102,14 @@ pub async fn forward(
     }
     for name in FORWARDED_REQUEST_HEADERS {
         if let Some(value) = req.headers().get(*name) {
+            // HTTP allows opaque bytes in a header value; Dapr's invocation does not carry
+            // them (the call fails, which would read as the service being down). None of the
+            // headers we pass on has a meaning outside visible ASCII.
+            if value.to_str().is_err() {
+                return Err(Problem::bad_request(format!(
+                    "the {name} header must be visible ASCII"
+                )));
+            }
             request = request.header(*name, value);
         }
     }
@@ -180,6 +193,32 @@ async fn copy_response(response: reqwest::Response, res: &mut Response) -> Resul
     }
     res.body(bytes.to_vec());
     Ok(())
+}
+
+/// The methods the gateway forwards: those Dapr's service invocation maps one to one.
+const CARRIED_METHODS: [Method; 7] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+    Method::OPTIONS,
+];
+
+/// 405 for a method no route behind the gateway can have; `Allow` lists what it carries at all
+/// (RFC 9110 §15.5.6 requires the header on every 405).
+fn method_not_carried(res: &mut Response) -> Problem {
+    let allow = CARRIED_METHODS
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Ok(value) = salvo::http::HeaderValue::from_str(&allow) {
+        res.headers_mut().insert(salvo::http::header::ALLOW, value);
+    }
+    Problem::from_status(StatusCode::METHOD_NOT_ALLOWED)
+        .with_detail("the gateway does not carry this method to any service")
 }
 
 #[cfg(test)]

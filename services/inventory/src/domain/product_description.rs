@@ -24,6 +24,8 @@ const MAX_CHARS: usize = 5000;
 #[serde(try_from = "String")]
 #[salvo(schema(
     max_length = 5000,
+    // No control characters but line breaks and tabs, as `parse` says.
+    pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$",
     example = "100% organic cotton.\nMachine wash at 30 °C."
 ))]
 pub struct ProductDescription(String);

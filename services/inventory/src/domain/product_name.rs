@@ -25,6 +25,8 @@ const MAX_CHARS: usize = 200;
 #[salvo(schema(
     min_length = 1,
     max_length = 200,
+    // The single-line rule (some visible character, no control characters) as a pattern.
+    pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$",
     example = "Organic cotton T-shirt, black, XL"
 ))]
 pub struct ProductName(String);

@@ -40,10 +40,7 @@ pub struct ShippingAddressInput {
     ))]
     pub line1: String,
     #[serde(default)]
-    #[salvo(schema(
-        max_length = 200,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
-    ))]
+    #[salvo(schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"))]
     pub line2: Option<String>,
     #[serde(default)]
     #[salvo(schema(

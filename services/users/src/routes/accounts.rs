@@ -36,7 +36,12 @@ pub struct RegisterRequest {
         max = bound(display_name::MAX_CHARS),
         message = "must be 1 to 80 characters"
     ))]
-    #[salvo(schema(min_length = 1, max_length = 80))]
+    // The single-line rule (some visible character, no control characters) as a pattern.
+    #[salvo(schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    ))]
     display_name: String,
 }
 

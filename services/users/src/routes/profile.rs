@@ -35,7 +35,12 @@ pub async fn get_profile(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateProfileRequest {
     #[validate(length(min = 1, max = bound(display_name::MAX_CHARS)))]
-    #[salvo(schema(min_length = 1, max_length = 80))]
+    // The single-line rule (some visible character, no control characters) as a pattern.
+    #[salvo(schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    ))]
     display_name: Option<String>,
     #[serde(default, deserialize_with = "present_or_null")]
     #[salvo(schema(value_type = Option<String>))]
