@@ -22,6 +22,8 @@ use crate::error::InventoryError;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PriceInput {
+    // JSON Schema's integers include `1234.0`.
+    #[serde(deserialize_with = "contracts::whole_number::deserialize")]
     minor_units: i64,
     currency: String,
 }

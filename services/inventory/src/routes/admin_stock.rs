@@ -23,6 +23,8 @@ use crate::store::stock::LedgerRecord;
 pub struct StockAdjustment {
     /// Units added (restock) or removed (shrinkage, corrections); never zero.
     #[salvo(schema(value_type = StockDelta))]
+    // JSON Schema's integers include `-5.0`.
+    #[serde(deserialize_with = "contracts::whole_number::deserialize")]
     delta: i32,
     /// PostgreSQL cannot store a NUL character in text.
     #[validate(

@@ -43,7 +43,14 @@ pub struct UpdateProfileRequest {
     ))]
     display_name: Option<String>,
     #[serde(default, deserialize_with = "present_or_null")]
-    #[salvo(schema(value_type = Option<String>))]
+    // Absent keeps the phone: not required. The pattern is `PhoneNumber::parse`'s rule: a `+`,
+    // a country code (never 0) and 8 to 15 digits in all, spaces, hyphens, dots and
+    // parentheses anywhere between them.
+    #[salvo(schema(
+        value_type = Option<String>,
+        required = false,
+        pattern = r"^\s*[-.() ]*\+[-.() ]*[1-9](?:[-.() ]*[0-9]){7,14}[-.() ]*\s*$"
+    ))]
     phone: Option<Option<String>>,
     #[salvo(schema(max_items = 10))]
     shipping_addresses: Option<Vec<ShippingAddressInput>>,
