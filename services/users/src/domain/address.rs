@@ -53,7 +53,7 @@ pub struct ShippingAddressInput {
     #[salvo(schema(
         required = true,
         max_length = 20,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+        pattern = r"^\s*[A-Za-z0-9 -]*[A-Za-z0-9-][A-Za-z0-9 -]*\s*$"
     ))]
     pub postal_code: String,
     /// Two letters, an ISO 3166-1 alpha-2 code (`DE`), in either case.
