@@ -193,7 +193,7 @@ pub fn register_problem_responses(
 /// returning `Result<_, TheError>` then lists the error's problem responses (and 500) in the
 /// OpenAPI document without a line on the endpoint. The type needs `From<TheError> for Problem`.
 ///
-/// ```ignore
+/// ```text
 /// service_runtime::problem_responses!(OrdersError {
 ///     404 => "No such order",
 ///     409 => "The order's status does not allow this",
