@@ -19,6 +19,15 @@ fn required_env(name: &str) -> String {
     })
 }
 
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The problem+json body of an answer that must have `status`.
+pub async fn problem(response: reqwest::Response, status: reqwest::StatusCode) -> Value {
+    assert_eq!(response.status(), status);
+    assert_eq!(response.headers()["content-type"], PROBLEM_JSON);
+    response.json().await.expect("problem json")
+}
+
 /// Polls `probe` until it yields a value, or fails the test with `what` after `timeout`.
 pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> T
 where

@@ -16,14 +16,6 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const PROBLEM: &str = "application/problem+json";
-
-async fn problem(response: reqwest::Response, status: StatusCode) -> Value {
-    assert_eq!(response.status(), status);
-    assert_eq!(response.headers()["content-type"], PROBLEM);
-    response.json().await.expect("problem json")
-}
-
 /// An answer read off the wire.
 struct RawAnswer {
     status: u16,
@@ -179,7 +171,7 @@ async fn paths_that_would_change_meaning_downstream_are_refused_at_the_gateway()
         );
         assert_eq!(
             answer.header("content-type"),
-            Some(PROBLEM),
+            Some(PROBLEM_JSON),
             "{path}: {} {}",
             answer.status,
             String::from_utf8_lossy(&answer.body)

@@ -9,14 +9,6 @@ use e2e::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const PROBLEM: &str = "application/problem+json";
-
-async fn problem(response: reqwest::Response, status: StatusCode) -> Value {
-    assert_eq!(response.status(), status);
-    assert_eq!(response.headers()["content-type"], PROBLEM);
-    response.json().await.expect("problem json")
-}
-
 #[tokio::test]
 async fn registering_twice_with_the_same_email_in_any_case_is_a_conflict() {
     let user = register_user().await;
