@@ -9,7 +9,7 @@ pub mod sku;
 pub mod whole_number;
 
 pub use domain_event::DomainEvent;
-pub use field_error::FieldError;
+pub use field_error::{FieldError, single_line_text};
 pub use sku::Sku;
 
 /// Dapr pub/sub components (see `components/`).

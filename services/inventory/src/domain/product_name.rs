@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::FieldError;
-use service_runtime::field_error::single_line_text;
+use contracts::single_line_text;
 
 const FIELD: &str = "name";
 

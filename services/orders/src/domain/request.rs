@@ -3,10 +3,10 @@
 
 use std::collections::HashSet;
 
+use contracts::single_line_text;
 use contracts::sku::{MAX_CHARS, MIN_CHARS};
 use contracts::{FieldError, Sku};
 use serde::Serialize;
-use service_runtime::field_error::single_line_text;
 
 pub const MAX_LINES: usize = 50;
 pub const MAX_QUANTITY: u32 = 999;

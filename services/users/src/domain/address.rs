@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{CountryCode, FieldError};
-use service_runtime::field_error::single_line_text;
+use contracts::single_line_text;
 
 // Limits generous enough for any real address, tight enough to fit a shipping label.
 const RECIPIENT_MAX_CHARS: usize = 100;
