@@ -1,6 +1,7 @@
 //! Analytics' routes in process, against a database of each test's own (sqlx::test applies the
 //! service's migrations to a fresh database). No sidecar: delivery is what daprd would post.
 
+use route_testing::{json_body, problem};
 use salvo::Service;
 use salvo::http::StatusCode;
 use salvo::test::{ResponseExt, TestClient};
@@ -32,8 +33,7 @@ async fn deliver(service: &Service, body: &Value) -> Value {
         .raw_json(body.to_string())
         .send(service)
         .await;
-    assert_eq!(response.status_code, Some(StatusCode::OK));
-    response.take_json().await.expect("a delivery answer")
+    json_body(&mut response, StatusCode::OK).await
 }
 
 #[sqlx::test(migrations = "../../migrations/analytics")]
@@ -59,8 +59,7 @@ async fn a_redelivered_event_is_logged_once(pool: PgPool) {
     let mut response = TestClient::get("http://127.0.0.1/analytics/events/order-1:4")
         .send(&service)
         .await;
-    assert_eq!(response.status_code, Some(StatusCode::OK));
-    let logged: Value = response.take_json().await.expect("the logged event");
+    let logged = json_body(&mut response, StatusCode::OK).await;
     assert_eq!(logged["eventType"], "shop.order.confirmed.v1");
     assert_eq!(logged["topic"], "order-events");
     assert_eq!(logged["payload"], json!({ "orderId": "order-1" }));
@@ -102,14 +101,10 @@ async fn events_are_listed_by_subject_oldest_first(pool: PgPool) {
 #[sqlx::test(migrations = "../../migrations/analytics")]
 async fn unknown_events_and_missing_subjects_are_problems(pool: PgPool) {
     let service = service(pool);
-    let response = TestClient::get("http://127.0.0.1/analytics/events/nope")
+    let mut response = TestClient::get("http://127.0.0.1/analytics/events/nope")
         .send(&service)
         .await;
-    assert_eq!(response.status_code, Some(StatusCode::NOT_FOUND));
-    assert_eq!(
-        response.headers().get("content-type").map(|v| v.as_bytes()),
-        Some(&b"application/problem+json"[..])
-    );
+    problem(&mut response, StatusCode::NOT_FOUND).await;
     let response = TestClient::get("http://127.0.0.1/analytics/events")
         .send(&service)
         .await;

@@ -10,32 +10,23 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot go on should stop right there, loudly
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use access_token::AccessTokenKey;
 use gateway::config::{CorsOrigins, GatewayConfig};
+use route_testing::{problem, unreachable_sidecar};
 use salvo::catcher::Catcher;
 use salvo::http::header::{self, HeaderMap};
 use salvo::http::uri::Uri;
 use salvo::http::{Method, StatusCode};
 use salvo::prelude::*;
 use salvo::test::{RequestBuilder, ResponseExt};
-use serde_json::Value;
-use service_runtime::Sidecar;
-use service_runtime::config::SidecarConfig;
 use service_runtime::problem::render_status_as_problem;
 
 const ALLOWED_ORIGIN: &str = "http://localhost:3000";
 const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7));
 const OTHER_CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 8));
-
-/// A loopback port where nothing listens: bound by the system, then released. A forwarded
-/// request is refused at once there, which the gateway answers with its 503 problem.
-fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
 
 struct TestGateway {
     service: Service,
@@ -58,14 +49,8 @@ fn default_config() -> GatewayConfig {
 }
 
 fn spawn_gateway(config: GatewayConfig) -> TestGateway {
-    let port = closed_port();
-    let sidecar = Sidecar::new(&SidecarConfig {
-        http_port: port,
-        // Connected lazily, and never used by the gateway's routes.
-        grpc_port: port,
-        secret_store: "secretstore".into(),
-    })
-    .unwrap();
+    // A request the gateway forwards is refused at once, which it answers with its 503 problem.
+    let sidecar = unreachable_sidecar();
     let tokens = AccessTokenKey::from_secret(b"a test signing key, long enough for HS256");
     let router = gateway::router(sidecar, config, tokens.clone());
     // service_runtime::server::serve wraps the router the same way in production: salvo's
@@ -118,17 +103,6 @@ fn list_header(headers: &HeaderMap, name: header::HeaderName) -> Vec<String> {
                 .collect::<Vec<_>>()
         })
         .collect()
-}
-
-async fn problem_body(res: &mut salvo::Response) -> Value {
-    assert_eq!(
-        res.headers()
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap()),
-        Some("application/problem+json"),
-        "a problem+json answer"
-    );
-    res.take_json::<Value>().await.unwrap()
 }
 
 // CORS
@@ -260,7 +234,7 @@ async fn a_503_for_a_service_out_of_reach_carries_the_cors_headers_too() {
         ["x-request-id", "retry-after", "location", "etag"]
     );
     assert!(list_header(res.headers(), header::VARY).contains(&"origin".to_owned()));
-    let problem = problem_body(&mut res).await;
+    let problem = problem(&mut res, StatusCode::SERVICE_UNAVAILABLE).await;
     assert_eq!(problem["type"], "/problems/dependency-unavailable");
     assert_eq!(problem["status"], 503);
 
@@ -337,7 +311,7 @@ async fn a_client_past_its_burst_gets_429_with_retry_after_and_a_problem() {
     }
     let mut res = limited.expect("a 429 once the burst is spent");
     assert_eq!(res.headers()[header::RETRY_AFTER], "1");
-    let problem = problem_body(&mut res).await;
+    let problem = problem(&mut res, StatusCode::TOO_MANY_REQUESTS).await;
     assert_eq!(problem["type"], "/problems/rate-limited");
     assert_eq!(problem["status"], 429);
 
@@ -415,7 +389,7 @@ async fn paths_that_would_change_meaning_downstream_are_refused_without_a_call()
             status == StatusCode::BAD_REQUEST || status == StatusCode::NOT_FOUND,
             "{path}: {status}"
         );
-        let problem = problem_body(&mut res).await;
+        let problem = problem(&mut res, status).await;
         if status == StatusCode::BAD_REQUEST {
             assert_eq!(problem["type"], "/problems/bad-request", "{path}");
             let detail = problem["detail"].as_str().unwrap();
@@ -444,7 +418,7 @@ async fn ordinary_paths_are_passed_on_not_refused() {
             Some(StatusCode::SERVICE_UNAVAILABLE),
             "{path}"
         );
-        let problem = problem_body(&mut res).await;
+        let problem = problem(&mut res, StatusCode::SERVICE_UNAVAILABLE).await;
         assert_eq!(
             problem["type"], "/problems/dependency-unavailable",
             "{path}"
@@ -464,7 +438,7 @@ async fn a_method_dapr_cannot_carry_is_refused_with_405_and_allow() {
             && !allow.iter().any(|m| m.eq_ignore_ascii_case("QUERY")),
         "{allow:?}"
     );
-    let problem = problem_body(&mut res).await;
+    let problem = problem(&mut res, StatusCode::METHOD_NOT_ALLOWED).await;
     assert_eq!(problem["status"], 405);
 }
 
@@ -482,6 +456,6 @@ async fn a_header_value_dapr_cannot_carry_is_refused_not_forwarded() {
     );
     let mut res = gateway.service.handle(req).await;
     assert_eq!(res.status_code, Some(StatusCode::BAD_REQUEST));
-    let problem = problem_body(&mut res).await;
+    let problem = problem(&mut res, StatusCode::BAD_REQUEST).await;
     assert_eq!(problem["type"], "/problems/bad-request");
 }

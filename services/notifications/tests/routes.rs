@@ -1,9 +1,10 @@
 //! Notifications' routes in process, against a database of each test's own (sqlx::test applies
 //! the service's migrations to a fresh database). No sidecar: a job is what daprd would post.
 
+use route_testing::{json_body, problem};
 use salvo::Service;
 use salvo::http::StatusCode;
-use salvo::test::{ResponseExt, TestClient};
+use salvo::test::TestClient;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -30,8 +31,7 @@ async fn deliver(service: &Service, body: &Value) -> Value {
         .raw_json(body.to_string())
         .send(service)
         .await;
-    assert_eq!(response.status_code, Some(StatusCode::OK));
-    response.take_json().await.expect("a delivery answer")
+    json_body(&mut response, StatusCode::OK).await
 }
 
 async fn job_count(pool: &PgPool) -> i64 {
@@ -70,8 +70,7 @@ async fn a_redelivered_job_is_recorded_once(pool: PgPool) {
     let mut response = TestClient::get(format!("http://127.0.0.1/notifications/jobs/{id}"))
         .send(&service)
         .await;
-    assert_eq!(response.status_code, Some(StatusCode::OK));
-    let recorded: Value = response.take_json().await.expect("the job");
+    let recorded = json_body(&mut response, StatusCode::OK).await;
     assert_eq!(recorded["recipient"], "ada@example.test");
 }
 
@@ -97,12 +96,8 @@ async fn unknown_or_malformed_job_ids_are_problems(pool: PgPool) {
     .send(&service)
     .await;
     assert_eq!(response.status_code, Some(StatusCode::NOT_FOUND));
-    let response = TestClient::get("http://127.0.0.1/notifications/jobs/not-a-uuid")
+    let mut response = TestClient::get("http://127.0.0.1/notifications/jobs/not-a-uuid")
         .send(&service)
         .await;
-    assert_eq!(response.status_code, Some(StatusCode::BAD_REQUEST));
-    assert_eq!(
-        response.headers().get("content-type").map(|v| v.as_bytes()),
-        Some(&b"application/problem+json"[..])
-    );
+    problem(&mut response, StatusCode::BAD_REQUEST).await;
 }

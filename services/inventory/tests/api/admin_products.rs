@@ -1,11 +1,12 @@
 //! Managing the catalogue: administrators only, every invalid field named.
 
+use route_testing::Caller;
 use salvo::http::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{Caller, admin, product, spawn_app};
+use crate::helpers::{admin, customer, product, spawn_app};
 
 const PRODUCTS: &str = "/admin/catalog/products";
 
@@ -135,7 +136,7 @@ async fn only_administrators_manage_products(pool: PgPool) {
     let body = product("DESK-1", "Desk", "home", 100);
     let change = json!({ "name": "Sneaky" });
     for (caller, status) in [
-        (Caller::Customer, StatusCode::FORBIDDEN),
+        (customer(), StatusCode::FORBIDDEN),
         (Caller::Anonymous, StatusCode::UNAUTHORIZED),
     ] {
         app.post(PRODUCTS, caller, &body)
@@ -149,7 +150,7 @@ async fn only_administrators_manage_products(pool: PgPool) {
             .assert_problem(status);
     }
     // Refused before the body is read: an invalid body from a customer is still a 403.
-    app.post(PRODUCTS, Caller::Customer, &json!({}))
+    app.post(PRODUCTS, customer(), &json!({}))
         .await
         .assert_problem(StatusCode::FORBIDDEN);
     let lamp = app.get("/catalog/products/LAMP-1", Caller::Anonymous).await;

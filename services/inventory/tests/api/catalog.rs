@@ -1,10 +1,11 @@
 //! Browsing the catalogue: listing, filters, sorts, keyset pagination and one product by SKU.
 
+use route_testing::Caller;
 use salvo::http::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::{Caller, TestApp, admin, spawn_app};
+use crate::helpers::{TestApp, admin, spawn_app};
 
 const ANYONE: Caller = Caller::Anonymous;
 

@@ -4,8 +4,8 @@
 //! tests run in parallel and share nothing. No sidecar runs: the outbox relay is not started, so
 //! events a use case records stay in the `outbox` table, where the tests read them.
 
-use access_token::{USER_ID_HEADER, USER_ROLES_HEADER};
 use inventory::App;
+use route_testing::{Caller, PROBLEM_JSON, WithCaller};
 use salvo::Service;
 use salvo::http::StatusCode;
 use salvo::test::{RequestBuilder, ResponseExt, TestClient};
@@ -15,14 +15,6 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 const BASE: &str = "http://127.0.0.1:7002";
-
-/// Who sends a request, as the gateway would forward it.
-#[derive(Debug, Clone, Copy)]
-pub enum Caller {
-    Anonymous,
-    Customer,
-    Admin(Uuid),
-}
 
 pub struct TestApp {
     service: Service,
@@ -38,26 +30,14 @@ pub struct Answer {
 
 impl Answer {
     /// The fields a 422 problem names.
-    pub fn invalid_fields(&self) -> Vec<String> {
-        self.body["errors"]
-            .as_array()
-            .map(|errors| {
-                errors
-                    .iter()
-                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
+    pub fn invalid_fields(&self) -> Vec<&str> {
+        route_testing::fields(&self.body)
     }
 
     /// Asserts a problem+json answer with this status, and returns its body.
     pub fn assert_problem(&self, status: StatusCode) -> &Value {
         assert_eq!(self.status, status, "{}", self.body);
-        assert_eq!(
-            self.content_type, "application/problem+json",
-            "{}",
-            self.body
-        );
+        assert_eq!(self.content_type, PROBLEM_JSON, "{}", self.body);
         assert_eq!(self.body["status"], status.as_u16(), "{}", self.body);
         &self.body
     }
@@ -77,16 +57,7 @@ fn url(path: &str) -> String {
 
 impl TestApp {
     async fn send(&self, request: RequestBuilder, caller: Caller) -> Answer {
-        let request = match caller {
-            Caller::Anonymous => request,
-            Caller::Customer => request
-                .add_header(USER_ID_HEADER, Uuid::new_v4().to_string(), true)
-                .add_header(USER_ROLES_HEADER, "customer", true),
-            Caller::Admin(id) => request
-                .add_header(USER_ID_HEADER, id.to_string(), true)
-                .add_header(USER_ROLES_HEADER, "customer,admin", true),
-        };
-        let mut response = request.send(&self.service).await;
+        let mut response = request.with_caller(caller).send(&self.service).await;
         let content_type = response
             .headers()
             .get("content-type")
@@ -193,6 +164,11 @@ impl TestApp {
             .await
             .expect("a count")
     }
+}
+
+/// A customer with an id of their own, as each new account has.
+pub fn customer() -> Caller {
+    Caller::Customer(Uuid::new_v4())
 }
 
 pub fn admin() -> Caller {

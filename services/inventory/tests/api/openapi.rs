@@ -1,11 +1,12 @@
 //! This service's part of the public OpenAPI document (the gateway merges it into the one
 //! document) states the rules the routes enforce, from the types that enforce them.
 
+use route_testing::Caller;
 use salvo::http::StatusCode;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use crate::helpers::{Caller, spawn_app};
+use crate::helpers::spawn_app;
 
 async fn document(pool: PgPool) -> Value {
     let answer = spawn_app(pool)

@@ -1,11 +1,12 @@
 //! Quotes for the orders service: prices and availability per line, from one read.
 
 use contracts::quote::{Quote, QuoteRequest, QuoteRequestLine};
+use route_testing::Caller;
 use salvo::http::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 
-use crate::helpers::{Caller, TestApp, admin, spawn_app};
+use crate::helpers::{TestApp, admin, spawn_app};
 
 const QUOTES: &str = "/internal/quotes";
 

@@ -4,12 +4,13 @@
 
 use contracts::order::{OrderCancelled, OrderConfirmed, OrderLine, OrderPlaced};
 use contracts::payment::PaymentFailed;
+use route_testing::Caller;
 use serde_json::{Value, json};
 use service_runtime::{DomainEvent, EventEnvelope};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{Caller, TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app};
 
 const ORDER_EVENTS: &str = "/events/orders";
 const PAYMENT_EVENTS: &str = "/events/payments";

@@ -1,11 +1,12 @@
 //! Stock administration: restocks and corrections in the ledger, and the stock of a SKU.
 
+use route_testing::Caller;
 use salvo::http::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{Caller, admin, spawn_app};
+use crate::helpers::{admin, customer, spawn_app};
 
 fn stock_path(sku: &str) -> String {
     format!("/admin/catalog/products/{sku}/stock")
@@ -154,7 +155,7 @@ async fn stock_is_for_administrators(pool: PgPool) {
     app.create_product("LAMP-1", "Lamp", "home", 100).await;
     let body = json!({ "delta": 5, "reason": "restock" });
     for (caller, status) in [
-        (Caller::Customer, StatusCode::FORBIDDEN),
+        (customer(), StatusCode::FORBIDDEN),
         (Caller::Anonymous, StatusCode::UNAUTHORIZED),
     ] {
         app.get(&stock_path("LAMP-1"), caller)

@@ -1,12 +1,13 @@
 //! Who may call what: every public route needs a signed-in caller, the admin routes an
 //! administrator; and an id that is not a UUID names no order.
 
+use route_testing::{Caller, problem};
 use salvo::http::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{Caller, problem, spawn_app};
+use crate::helpers::spawn_app;
 
 #[sqlx::test(migrations = "../../migrations/orders")]
 async fn every_route_refuses_a_caller_who_is_not_signed_in(pool: PgPool) {
@@ -19,7 +20,7 @@ async fn every_route_refuses_a_caller_who_is_not_signed_in(pool: PgPool) {
         format!("/admin/orders/{order}"),
     ] {
         let body = problem(
-            app.get(&path, Caller::Anonymous).await,
+            &mut app.get(&path, Caller::Anonymous).await,
             StatusCode::UNAUTHORIZED,
         )
         .await;
@@ -32,7 +33,7 @@ async fn every_route_refuses_a_caller_who_is_not_signed_in(pool: PgPool) {
         format!("/admin/orders/{order}/ship"),
     ] {
         problem(
-            app.post(&path, Caller::Anonymous, &valid_order).await,
+            &mut app.post(&path, Caller::Anonymous, &valid_order).await,
             StatusCode::UNAUTHORIZED,
         )
         .await;
@@ -45,12 +46,13 @@ async fn a_customer_is_refused_the_admin_routes(pool: PgPool) {
     let customer = Caller::Customer(Uuid::new_v4());
     let order = Uuid::new_v4();
     for path in ["/admin/orders".to_owned(), format!("/admin/orders/{order}")] {
-        let body = problem(app.get(&path, customer).await, StatusCode::FORBIDDEN).await;
+        let body = problem(&mut app.get(&path, customer).await, StatusCode::FORBIDDEN).await;
         assert_eq!(body["type"], "/problems/forbidden", "{path}: {body}");
     }
     let shipment = json!({ "carrier": "DHL", "trackingNumber": "JJD1" });
     problem(
-        app.post(&format!("/admin/orders/{order}/ship"), customer, &shipment)
+        &mut app
+            .post(&format!("/admin/orders/{order}/ship"), customer, &shipment)
             .await,
         StatusCode::FORBIDDEN,
     )
@@ -62,7 +64,7 @@ async fn an_order_id_that_is_not_a_uuid_is_an_unknown_order(pool: PgPool) {
     let app = spawn_app(pool);
     let customer = Caller::Customer(Uuid::new_v4());
     let admin = Caller::Admin(Uuid::new_v4());
-    for response in [
+    for mut response in [
         app.get("/orders/not-a-uuid", customer).await,
         app.post("/orders/not-a-uuid/cancel", customer, &json!({}))
             .await,
@@ -75,7 +77,7 @@ async fn an_order_id_that_is_not_a_uuid_is_an_unknown_order(pool: PgPool) {
         )
         .await,
     ] {
-        let body = problem(response, StatusCode::NOT_FOUND).await;
+        let body = problem(&mut response, StatusCode::NOT_FOUND).await;
         assert_eq!(body["detail"], "no such order", "{body}");
     }
 }
@@ -87,28 +89,29 @@ async fn a_shipment_with_invalid_fields_is_refused_naming_each(pool: PgPool) {
     let path = format!("/admin/orders/{}/ship", Uuid::new_v4());
 
     let body = problem(
-        app.post(
-            &path,
-            admin,
-            &json!({ "carrier": "  ", "trackingNumber": "a\nb" }),
-        )
-        .await,
+        &mut app
+            .post(
+                &path,
+                admin,
+                &json!({ "carrier": "  ", "trackingNumber": "a\nb" }),
+            )
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    assert_eq!(crate::helpers::fields(&body), ["carrier", "trackingNumber"]);
+    assert_eq!(route_testing::fields(&body), ["carrier", "trackingNumber"]);
 
     let too_long = json!({ "carrier": "D".repeat(65), "trackingNumber": "JJD1" });
     let body = problem(
-        app.post(&path, admin, &too_long).await,
+        &mut app.post(&path, admin, &too_long).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    assert_eq!(crate::helpers::fields(&body), ["carrier"]);
+    assert_eq!(route_testing::fields(&body), ["carrier"]);
 
     let unknown_field = json!({ "carrier": "DHL", "trackingNumber": "JJD1", "eta": "soon" });
     problem(
-        app.post(&path, admin, &unknown_field).await,
+        &mut app.post(&path, admin, &unknown_field).await,
         StatusCode::BAD_REQUEST,
     )
     .await;

@@ -1,25 +1,20 @@
 //! `spawn_app`: the orders service as `main` builds it, on the test's database, with a sidecar
 //! address where nothing listens.
 
-use std::net::TcpListener;
-
-use access_token::{USER_ID_HEADER, USER_ROLES_HEADER};
 use chrono::{DateTime, Utc};
 use orders::Application;
 use orders::config::DEFAULT_CONFIRMATION_DEADLINE;
 use orders::domain::OrderStatus;
 use orders::domain::view::{HistoryEntry, OrderView, ViewLine};
 use orders::summaries::OrderSummaries;
+use route_testing::{Caller, WithCaller, unreachable_sidecar};
 use salvo::Service;
 use salvo::http::StatusCode;
 use salvo::test::{RequestBuilder, ResponseExt, TestClient};
 use serde_json::Value;
-use service_runtime::Sidecar;
-use service_runtime::config::SidecarConfig;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-pub const PROBLEM: &str = "application/problem+json";
 const BASE: &str = "http://orders.test";
 
 pub struct TestApp {
@@ -27,30 +22,8 @@ pub struct TestApp {
     pub pool: PgPool,
 }
 
-/// Who the gateway says is calling (the identity headers it forwards after checking a token).
-#[derive(Clone, Copy)]
-pub enum Caller {
-    Anonymous,
-    Customer(Uuid),
-    Admin(Uuid),
-}
-
-/// A loopback port where nothing listens: bound by the system, then released. Constructing the
-/// sidecar client connects nothing; a test that reached it anyway would be refused at once
-/// (and answered 503 or RETRY), never served by a sidecar of the running stack.
-fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
 pub fn spawn_app(pool: PgPool) -> TestApp {
-    let port = closed_port();
-    let sidecar = Sidecar::new(&SidecarConfig {
-        http_port: port,
-        grpc_port: port,
-        secret_store: "secretstore".into(),
-    })
-    .unwrap();
+    let sidecar = unreachable_sidecar();
     // No publication sweeper: there is nothing to publish through.
     let app = Application::build(pool.clone(), sidecar, DEFAULT_CONFIRMATION_DEADLINE);
     // The same service `serve` runs, without the app API token (that is the sidecar's business).
@@ -58,26 +31,10 @@ pub fn spawn_app(pool: PgPool) -> TestApp {
     TestApp { service, pool }
 }
 
-fn with_caller(mut request: RequestBuilder, caller: Caller) -> RequestBuilder {
-    match caller {
-        Caller::Anonymous => {}
-        Caller::Customer(id) => {
-            request = request
-                .add_header(USER_ID_HEADER, id.to_string(), true)
-                .add_header(USER_ROLES_HEADER, "customer", true);
-        }
-        Caller::Admin(id) => {
-            request = request
-                .add_header(USER_ID_HEADER, id.to_string(), true)
-                .add_header(USER_ROLES_HEADER, "customer,admin", true);
-        }
-    }
-    request
-}
-
 impl TestApp {
     pub async fn get(&self, path: &str, caller: Caller) -> salvo::Response {
-        with_caller(TestClient::get(format!("{BASE}{path}")), caller)
+        TestClient::get(format!("{BASE}{path}"))
+            .with_caller(caller)
             .send(&self.service)
             .await
     }
@@ -94,12 +51,9 @@ impl TestApp {
         caller: Caller,
         finish: impl FnOnce(RequestBuilder) -> RequestBuilder,
     ) -> salvo::Response {
-        finish(with_caller(
-            TestClient::post(format!("{BASE}{path}")),
-            caller,
-        ))
-        .send(&self.service)
-        .await
+        finish(TestClient::post(format!("{BASE}{path}")).with_caller(caller))
+            .send(&self.service)
+            .await
     }
 
     /// Delivers `body` to a subscription route as daprd does; returns the answer's `status`.
@@ -120,39 +74,6 @@ impl TestApp {
             .await
             .unwrap();
     }
-}
-
-/// The problem+json body of a refusal, after checking its status and content type.
-pub async fn problem(mut response: salvo::Response, status: StatusCode) -> Value {
-    assert_eq!(response.status_code, Some(status));
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned());
-    assert_eq!(content_type.as_deref(), Some(PROBLEM));
-    let body: Value = response.take_json().await.unwrap();
-    assert_eq!(body["status"], status.as_u16(), "{body}");
-    body
-}
-
-/// The `field` of each entry of a validation problem's `errors`.
-pub fn fields(problem: &Value) -> Vec<&str> {
-    problem["errors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no errors in {problem}"))
-        .iter()
-        .map(|error| error["field"].as_str().unwrap())
-        .collect()
-}
-
-/// The `message` of each entry of a validation problem's `errors`.
-pub fn messages(problem: &Value) -> Vec<&str> {
-    problem["errors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no errors in {problem}"))
-        .iter()
-        .map(|error| error["message"].as_str().unwrap())
-        .collect()
 }
 
 /// An order's view as its actor would hold it: one line, placed at `placed_at`.

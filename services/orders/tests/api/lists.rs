@@ -2,13 +2,14 @@
 //! with a cursor, and every bad parameter refused (never replaced by a default).
 
 use orders::domain::OrderStatus;
+use route_testing::{Caller, fields, messages, problem};
 use salvo::http::StatusCode;
 use salvo::test::ResponseExt;
 use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{Caller, TestApp, fields, messages, minute, order_view, problem, spawn_app};
+use crate::helpers::{TestApp, minute, order_view, spawn_app};
 
 async fn page(app: &TestApp, path: &str, caller: Caller) -> Value {
     let mut response = app.get(path, caller).await;
@@ -120,7 +121,7 @@ async fn the_admin_list_has_everyones_orders_and_filters_by_customer(pool: PgPoo
     assert_eq!(order_ids(&adas_shipped), [adas[1].clone()]);
 
     let body = problem(
-        app.get("/admin/orders?customer_id=ada", admin).await,
+        &mut app.get("/admin/orders?customer_id=ada", admin).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -144,7 +145,7 @@ async fn a_limit_out_of_range_or_not_a_number_is_refused_on_both_lists(pool: PgP
         ] {
             let path = format!("{list}?limit={limit}");
             let body = problem(
-                app.get(&path, Caller::Admin(me)).await,
+                &mut app.get(&path, Caller::Admin(me)).await,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
@@ -166,11 +167,12 @@ async fn a_limit_out_of_range_or_not_a_number_is_refused_on_both_lists(pool: PgP
 async fn every_bad_filter_is_named_at_once(pool: PgPool) {
     let app = spawn_app(pool);
     let body = problem(
-        app.get(
-            "/orders?status=lost&cursor=garbage&limit=0",
-            Caller::Customer(Uuid::new_v4()),
-        )
-        .await,
+        &mut app
+            .get(
+                "/orders?status=lost&cursor=garbage&limit=0",
+                Caller::Customer(Uuid::new_v4()),
+            )
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;

@@ -1,12 +1,13 @@
 //! The service's part of the public API document (`/openapi.json`, merged by the gateway): every
 //! route declares its caller, its problems and the rules of its parameters.
 
+use route_testing::Caller;
 use salvo::http::StatusCode;
 use salvo::test::ResponseExt;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use crate::helpers::{Caller, spawn_app};
+use crate::helpers::spawn_app;
 
 async fn document(pool: PgPool) -> Value {
     let app = spawn_app(pool);

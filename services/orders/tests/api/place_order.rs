@@ -1,13 +1,14 @@
 //! Placing an order: everything refused before inventory is asked for prices (and before an
 //! Idempotency-Key is claimed).
 
+use route_testing::{Caller, fields, messages, problem};
 use salvo::http::StatusCode;
 use salvo::test::RequestBuilder;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{Caller, TestApp, fields, messages, problem, spawn_app};
+use crate::helpers::{TestApp, spawn_app};
 
 fn lines(lines: &[(&str, u32)]) -> Value {
     json!({
@@ -34,7 +35,7 @@ async fn keys_claimed(app: &TestApp) -> i64 {
 async fn every_bad_line_is_named_with_its_position(pool: PgPool) {
     let app = spawn_app(pool);
     let body = problem(
-        place(
+        &mut place(
             &app,
             &lines(&[("lamp-1", 0), ("x", 1), ("LAMP-1", 1000), ("-AB", 1)]),
         )
@@ -72,7 +73,7 @@ async fn an_order_has_1_to_50_lines(pool: PgPool) {
         let skus: Vec<String> = (0..count).map(|i| format!("SKU-{i}")).collect();
         let requested: Vec<(&str, u32)> = skus.iter().map(|sku| (sku.as_str(), 1)).collect();
         let body = problem(
-            place(&app, &lines(&requested)).await,
+            &mut place(&app, &lines(&requested)).await,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -92,12 +93,12 @@ async fn a_body_that_is_not_an_order_is_a_bad_request(pool: PgPool) {
         r#"{"items": []}"#,
         "",
     ] {
-        let response = app
+        let mut response = app
             .post_with("/orders", Caller::Customer(Uuid::new_v4()), |request| {
                 request.raw_json(raw)
             })
             .await;
-        let body = problem(response, StatusCode::BAD_REQUEST).await;
+        let body = problem(&mut response, StatusCode::BAD_REQUEST).await;
         assert_eq!(body["type"], "/problems/bad-request", "{raw}: {body}");
     }
 }
@@ -115,10 +116,10 @@ async fn an_idempotency_key_is_1_to_255_visible_ascii_characters(pool: PgPool) {
     let app = spawn_app(pool);
     let too_long: &'static str = "k".repeat(256).leak();
     for key in ["has spaces in it", too_long, ""] {
-        let response = app
+        let mut response = app
             .post_with("/orders", Caller::Customer(Uuid::new_v4()), with_key(key))
             .await;
-        let body = problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let body = problem(&mut response, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert_eq!(fields(&body), ["Idempotency-Key"], "{key:?}");
         assert_eq!(
             messages(&body),
@@ -132,14 +133,14 @@ async fn an_idempotency_key_is_1_to_255_visible_ascii_characters(pool: PgPool) {
 #[sqlx::test(migrations = "../../migrations/orders")]
 async fn a_refused_placement_claims_no_idempotency_key(pool: PgPool) {
     let app = spawn_app(pool);
-    let response = app
+    let mut response = app
         .post_with("/orders", Caller::Customer(Uuid::new_v4()), |request| {
             request
                 .add_header("idempotency-key", Uuid::new_v4().to_string(), true)
                 .json(&lines(&[("LAMP-1", 0)]))
         })
         .await;
-    problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    problem(&mut response, StatusCode::UNPROCESSABLE_ENTITY).await;
     // The same key may be used again, for the corrected request.
     assert_eq!(keys_claimed(&app).await, 0);
 }
@@ -148,11 +149,11 @@ async fn a_refused_placement_claims_no_idempotency_key(pool: PgPool) {
 async fn a_quantity_written_with_a_fraction_part_of_zero_is_a_whole_number(pool: PgPool) {
     let app = spawn_app(pool);
     // JSON Schema's integers include 1000.0: read as 1000, then refused as out of range.
-    let response = app
+    let mut response = app
         .post_with("/orders", Caller::Customer(Uuid::new_v4()), |request| {
             request.raw_json(r#"{"lines": [{"sku": "LAMP-1", "quantity": 1000.0}]}"#)
         })
         .await;
-    let body = problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let body = problem(&mut response, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(messages(&body), ["line 1: between 1 and 999"]);
 }

@@ -1,8 +1,9 @@
+use route_testing::{Caller, fields, json_body, problem};
 use salvo::http::StatusCode;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{Caller, fields, json_body, problem, spawn_app};
+use crate::helpers::spawn_app;
 
 #[sqlx::test(migrations = "../../migrations/users")]
 async fn listing_users_is_for_administrators(pool: PgPool) {

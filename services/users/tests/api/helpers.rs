@@ -2,17 +2,17 @@
 
 use std::time::Duration;
 
-use access_token::{AccessTokenKey, USER_ID_HEADER, USER_ROLES_HEADER};
+use access_token::AccessTokenKey;
+use route_testing::{Caller, WithCaller, json_body};
 use salvo::Service;
 use salvo::http::StatusCode;
-use salvo::test::{ResponseExt, TestClient};
+use salvo::test::TestClient;
 use serde_json::{Value, json};
 use service_runtime::outbox::OutboxSignal;
 use sqlx::PgPool;
 use users::{UsersApp, UsersConfig};
 use uuid::Uuid;
 
-pub const PROBLEM: &str = "application/problem+json";
 const BASE: &str = "http://users.test";
 pub const ACCESS_TOKEN_TTL: Duration = Duration::from_secs(15 * 60);
 pub const SIGNING_KEY: &[u8] = b"route tests' signing key, not a secret";
@@ -21,14 +21,6 @@ pub struct TestApp {
     pub service: Service,
     pub pool: PgPool,
     pub app: UsersApp,
-}
-
-/// Who the gateway says is calling (the identity headers it forwards after checking a token).
-#[derive(Clone, Copy)]
-pub enum Caller {
-    Anonymous,
-    Customer(Uuid),
-    Admin(Uuid),
 }
 
 pub fn spawn_app(pool: PgPool) -> TestApp {
@@ -48,29 +40,10 @@ pub fn spawn_app(pool: PgPool) -> TestApp {
     TestApp { service, pool, app }
 }
 
-fn with_caller(
-    mut request: salvo::test::RequestBuilder,
-    caller: Caller,
-) -> salvo::test::RequestBuilder {
-    match caller {
-        Caller::Anonymous => {}
-        Caller::Customer(id) => {
-            request = request
-                .add_header(USER_ID_HEADER, id.to_string(), true)
-                .add_header(USER_ROLES_HEADER, "customer", true);
-        }
-        Caller::Admin(id) => {
-            request = request
-                .add_header(USER_ID_HEADER, id.to_string(), true)
-                .add_header(USER_ROLES_HEADER, "customer,admin", true);
-        }
-    }
-    request
-}
-
 impl TestApp {
     pub async fn get(&self, path: &str, caller: Caller) -> salvo::Response {
-        with_caller(TestClient::get(format!("{BASE}{path}")), caller)
+        TestClient::get(format!("{BASE}{path}"))
+            .with_caller(caller)
             .send(&self.service)
             .await
     }
@@ -91,7 +64,8 @@ impl TestApp {
     }
 
     pub async fn patch(&self, path: &str, body: &Value, caller: Caller) -> salvo::Response {
-        with_caller(TestClient::patch(format!("{BASE}{path}")), caller)
+        TestClient::patch(format!("{BASE}{path}"))
+            .with_caller(caller)
             .json(body)
             .send(&self.service)
             .await
@@ -129,36 +103,4 @@ impl TestApp {
         self.post("/users/refresh", &json!({ "refreshToken": refresh_token }))
             .await
     }
-}
-
-/// The JSON body of a response that must have `status`.
-pub async fn json_body(response: &mut salvo::Response, status: StatusCode) -> Value {
-    let body: Value = response.take_json().await.unwrap();
-    assert_eq!(response.status_code, Some(status), "{body}");
-    body
-}
-
-/// The problem+json body of a response that must have `status`.
-pub async fn problem(response: &mut salvo::Response, status: StatusCode) -> Value {
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned());
-    let body = String::from_utf8(response.take_bytes(None).await.unwrap().to_vec()).unwrap();
-    assert_eq!(response.status_code, Some(status), "{body}");
-    assert_eq!(content_type.as_deref(), Some(PROBLEM), "{body}");
-    let body: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(body["status"], status.as_u16(), "{body}");
-    body
-}
-
-/// The fields a validation problem names, in its order.
-pub fn fields(problem: &Value) -> Vec<&str> {
-    assert_eq!(problem["type"], "/problems/validation-error", "{problem}");
-    problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect()
 }

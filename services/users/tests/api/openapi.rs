@@ -1,11 +1,12 @@
 //! This service's part of the public OpenAPI document states what the routes enforce.
 
+use route_testing::{Caller, json_body};
 use salvo::http::StatusCode;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use users::domain::{MAX_SHIPPING_ADDRESSES, display_name, email, password};
 
-use crate::helpers::{Caller, json_body, spawn_app};
+use crate::helpers::spawn_app;
 
 async fn document(pool: PgPool) -> Value {
     let app = spawn_app(pool);

@@ -1,10 +1,11 @@
+use route_testing::{Caller, fields, json_body, problem};
 use salvo::http::StatusCode;
 use salvo::test::TestClient;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{Caller, fields, json_body, problem, spawn_app};
+use crate::helpers::spawn_app;
 
 #[sqlx::test(migrations = "../../migrations/users")]
 async fn a_customer_reads_their_own_profile(pool: PgPool) {

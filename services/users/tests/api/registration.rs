@@ -1,8 +1,9 @@
+use route_testing::{fields, problem};
 use salvo::http::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 
-use crate::helpers::{fields, problem, spawn_app};
+use crate::helpers::spawn_app;
 
 async fn count(pool: &PgPool, sql: &'static str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
@@ -110,8 +111,8 @@ async fn stats_count_the_registered_users(pool: PgPool) {
         app.customer(email).await;
     }
     let mut response = app
-        .get("/users/stats", crate::helpers::Caller::Anonymous)
+        .get("/users/stats", route_testing::Caller::Anonymous)
         .await;
-    let body = crate::helpers::json_body(&mut response, StatusCode::OK).await;
+    let body = route_testing::json_body(&mut response, StatusCode::OK).await;
     assert_eq!(body, json!({ "service": "users", "registeredUsers": 2 }));
 }

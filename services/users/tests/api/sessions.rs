@@ -1,10 +1,11 @@
 use access_token::AccessTokenKey;
+use route_testing::{fields, problem};
 use salvo::http::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{ACCESS_TOKEN_TTL, SIGNING_KEY, fields, problem, spawn_app};
+use crate::helpers::{ACCESS_TOKEN_TTL, SIGNING_KEY, spawn_app};
 
 #[sqlx::test(migrations = "../../migrations/users")]
 async fn signing_in_issues_an_access_token_for_the_user_and_a_refresh_token(pool: PgPool) {
@@ -89,7 +90,7 @@ async fn refresh_tokens_rotate_and_a_replayed_one_revokes_its_family(pool: PgPoo
     let first_refresh = first["refreshToken"].as_str().unwrap();
 
     let mut response = app.refresh(first_refresh).await;
-    let second = crate::helpers::json_body(&mut response, StatusCode::OK).await;
+    let second = route_testing::json_body(&mut response, StatusCode::OK).await;
     let second_refresh = second["refreshToken"].as_str().unwrap();
     assert_ne!(second_refresh, first_refresh);
     let claims = AccessTokenKey::from_secret(SIGNING_KEY)
@@ -116,7 +117,7 @@ async fn refresh_tokens_rotate_and_a_replayed_one_revokes_its_family(pool: PgPoo
     // Another sign-in is another family, untouched by the replay.
     let other = app.login("ann@example.com", "a long passphrase").await;
     let mut response = app.refresh(other["refreshToken"].as_str().unwrap()).await;
-    crate::helpers::json_body(&mut response, StatusCode::OK).await;
+    route_testing::json_body(&mut response, StatusCode::OK).await;
 }
 
 #[sqlx::test(migrations = "../../migrations/users")]
