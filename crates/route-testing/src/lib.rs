@@ -1,4 +1,5 @@
-//! What the services' in-process route tests share: who calls, and how an answer is read.
+//! What the services' in-process route tests share: who calls, how an answer is read, and how
+//! their OpenAPI document is looked into.
 //!
 //! A service's tests build its router as `main` does and send it requests through salvo's test
 //! client. What differs between services (building the app, seeding its data) stays in each
@@ -10,6 +11,7 @@
 
 mod answer;
 mod caller;
+pub mod openapi;
 mod sidecar;
 
 pub use answer::{PROBLEM_JSON, fields, json_body, messages, problem};

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 
 use crate::helpers::spawn_app;
+use route_testing::openapi::{parameter, resolve};
 
 async fn document(pool: PgPool) -> Value {
     let answer = spawn_app(pool)
@@ -14,17 +15,6 @@ async fn document(pool: PgPool) -> Value {
         .await;
     assert_eq!(answer.status, StatusCode::OK);
     answer.body
-}
-
-/// The schema `schema` stands for, following a `$ref` into the components.
-fn resolve<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
-    match schema["$ref"].as_str() {
-        Some(reference) => {
-            let name = reference.trim_start_matches("#/components/schemas/");
-            &document["components"]["schemas"][name]
-        }
-        None => schema,
-    }
 }
 
 fn operations(document: &Value) -> Vec<(String, String, &Value)> {
@@ -39,15 +29,6 @@ fn operations(document: &Value) -> Vec<(String, String, &Value)> {
                 .map(move |(method, operation)| (path.clone(), method.clone(), operation))
         })
         .collect()
-}
-
-fn parameter<'a>(operation: &'a Value, name: &str) -> &'a Value {
-    operation["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == name)
-        .unwrap_or_else(|| panic!("no parameter {name}"))
 }
 
 #[sqlx::test(migrations = "../../migrations/inventory")]

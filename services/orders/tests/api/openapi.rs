@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 
 use crate::helpers::spawn_app;
+use route_testing::openapi::{parameter, resolve};
 
 async fn document(pool: PgPool) -> Value {
     let app = spawn_app(pool);
@@ -31,25 +32,9 @@ fn operations(document: &Value) -> Vec<(String, &Value)> {
         .collect()
 }
 
-fn parameter<'a>(operation: &'a Value, name: &str) -> &'a Value {
-    operation["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == name)
-        .unwrap_or_else(|| panic!("no parameter {name}: {operation}"))
-}
-
 /// A parameter's schema, with a `$ref` followed into the components.
 fn schema<'a>(document: &'a Value, parameter: &'a Value) -> &'a Value {
-    let schema = &parameter["schema"];
-    match schema["$ref"].as_str() {
-        Some(reference) => {
-            &document["components"]["schemas"]
-                [reference.trim_start_matches("#/components/schemas/")]
-        }
-        None => schema,
-    }
+    resolve(document, &parameter["schema"])
 }
 
 #[sqlx::test(migrations = "../../migrations/orders")]

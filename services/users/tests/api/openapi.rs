@@ -7,6 +7,7 @@ use sqlx::PgPool;
 use users::domain::{MAX_SHIPPING_ADDRESSES, display_name, email, password};
 
 use crate::helpers::spawn_app;
+use route_testing::openapi::resolve;
 
 async fn document(pool: PgPool) -> Value {
     let app = spawn_app(pool);
@@ -23,17 +24,6 @@ fn statuses(operation: &Value) -> Vec<&str> {
         .collect();
     statuses.sort_unstable();
     statuses
-}
-
-/// `#/components/schemas/X` → the schema `X`.
-fn resolve<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
-    match schema["$ref"].as_str() {
-        Some(reference) => {
-            let name = reference.trim_start_matches("#/components/schemas/");
-            &document["components"]["schemas"][name]
-        }
-        None => schema,
-    }
 }
 
 fn request_schema<'a>(document: &'a Value, path: &str, method: &str) -> &'a Value {
