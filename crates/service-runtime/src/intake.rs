@@ -26,6 +26,18 @@ pub enum Consumed {
     Ignored,
 }
 
+impl Consumed {
+    /// `Handled` when processing the event changed something, `AlreadyDone` when it found the
+    /// change already made (a redelivery): what an idempotent write reports.
+    pub fn from_change(changed: bool) -> Self {
+        if changed {
+            Self::Handled
+        } else {
+            Self::AlreadyDone
+        }
+    }
+}
+
 /// Why a consumer could not process an event.
 #[derive(Debug, thiserror::Error)]
 pub enum ConsumeError {

@@ -30,11 +30,7 @@ pub async fn receive_event(req: &mut Request, depot: &mut Depot) -> DeliveryOutc
         )
         .await
         .map_err(ConsumeError::from)?;
-        Ok(if recorded {
-            Consumed::Handled
-        } else {
-            Consumed::AlreadyDone
-        })
+        Ok(Consumed::from_change(recorded))
     })
     .await
 }

@@ -17,15 +17,10 @@ pub async fn receive_job(req: &mut Request, depot: &mut Depot) -> DeliveryOutcom
     };
     intake::receive(req, |event| async move {
         let job = event.data::<NotificationRequested>()?;
-        tracing::Span::current().record("subject", job.notification_id.to_string());
         let recorded = store::record_job(&pool, &job)
             .await
             .map_err(ConsumeError::from)?;
-        Ok(if recorded {
-            Consumed::Handled
-        } else {
-            Consumed::AlreadyDone
-        })
+        Ok(Consumed::from_change(recorded))
     })
     .await
 }

@@ -67,11 +67,7 @@ pub async fn receive_answer(req: &mut Request, depot: &mut Depot) -> DeliveryOut
         match orders.execute(order_id, &command, &metadata).await {
             Ok((executed, _)) => {
                 tracing::info!(%order_id, appended = executed.appended.len(), status = executed.order.status.as_str(), "answer recorded");
-                Ok(if executed.appended.is_empty() {
-                    Consumed::AlreadyDone
-                } else {
-                    Consumed::Handled
-                })
+                Ok(Consumed::from_change(!executed.appended.is_empty()))
             }
             // An answer about an order this service never stored (another test's or tool's).
             Err(OrdersError::NotFound) => {
