@@ -146,6 +146,7 @@ system_up() {
   start_rabbitmq
   start_kafka
   start_dapr_control_plane
+  start_stripe_providers
   build_services
   start_apps
   log "system up in $((SECONDS - started))s: gateway on http://127.0.0.1:${APP_PORTS[gateway]}"
@@ -155,6 +156,7 @@ system_stop() {
   stop_apps
   stop_pidfile "$SHOP_RUN/dapr/scheduler.pid"
   stop_pidfile "$SHOP_RUN/dapr/placement.pid"
+  stop_stripe_providers
   stop_kafka
   stop_rabbitmq
   stop_postgres
@@ -169,6 +171,8 @@ system_status() {
   label=kafka check pid_alive "$SHOP_RUN/kafka/kafka.pid"
   label=placement check curl -fsS "http://127.0.0.1:$PLACEMENT_HEALTH_PORT/healthz"
   label=scheduler check curl -fsS "http://127.0.0.1:$SCHEDULER_HEALTH_PORT/healthz"
+  label=localstripe check localstripe_ready
+  label=stripe-mock check stripe_mock_ready
   local s
   for s in "${SERVICES[@]}"; do label=$s check app_ready "$s"; done
   dapr_cli list 2>/dev/null || true
@@ -188,6 +192,8 @@ print_test_env() {
   echo "KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
   echo "RABBITMQ_MGMT_URL=http://127.0.0.1:$RABBITMQ_MGMT_PORT"
   echo "RABBITMQ_AMQP_ADDR=127.0.0.1:$RABBITMQ_PORT"
+  echo "LOCALSTRIPE_URL=http://127.0.0.1:$LOCALSTRIPE_PORT"
+  echo "STRIPE_MOCK_URL=http://127.0.0.1:$STRIPE_MOCK_PORT"
   echo "DATABASE_URL=$(route_tests_database_url)"
   echo "SQLX_OFFLINE=true"
   echo "PYTHON_TOOLS=$SHOP_CACHE/python-tools-$(sha256sum "$REPO_ROOT/tests/python/requirements.lock" | cut -c1-12)"
@@ -204,6 +210,10 @@ run_tests() {
   export KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
   export RABBITMQ_MGMT_URL=http://127.0.0.1:$RABBITMQ_MGMT_PORT
   export RABBITMQ_AMQP_ADDR=127.0.0.1:$RABBITMQ_PORT
+  # The Stripe stand-ins (keys: stripe-api-authorization, stripe-webhook-secret in
+  # $SHOP_RUN/secrets/secrets.json).
+  export LOCALSTRIPE_URL=http://127.0.0.1:$LOCALSTRIPE_PORT
+  export STRIPE_MOCK_URL=http://127.0.0.1:$STRIPE_MOCK_PORT
   # The route tests' databases (sqlx::test). Queries stay checked against the committed
   # offline data: with DATABASE_URL set, sqlx's macros would otherwise ask this database.
   export DATABASE_URL; DATABASE_URL=$(route_tests_database_url)

@@ -10,6 +10,10 @@ DAPR_CLI_VERSION=${DAPR_CLI_VERSION:-1.16.5}
 # Dapr's Kafka component (sarama) defaults to protocol 2.0.0; Kafka 4 dropped that, 3.9 keeps it.
 KAFKA_VERSION=${KAFKA_VERSION:-3.9.2}
 SCALA_VERSION=${SCALA_VERSION:-2.13}
+# Stripe's own request validator for the payments contract test, built from the Go module proxy.
+# (localstripe, the stateful Stripe stand-in, is pinned with the Python tools in
+# tests/python/requirements.lock.)
+STRIPE_MOCK_VERSION=${STRIPE_MOCK_VERSION:-0.203.0}
 
 REPO_ROOT=${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 # Slow-to-make artefacts (Dapr build, Kafka jars, cargo target) live outside the repo, keyed by version.
@@ -20,6 +24,7 @@ SHOP_RUN=${SHOP_RUN:-$REPO_ROOT/.run}
 DAPR_HOME=$SHOP_CACHE/dapr-$DAPR_RUNTIME_VERSION-cli-$DAPR_CLI_VERSION
 DAPR_BIN=$DAPR_HOME/.dapr/bin
 KAFKA_HOME=$SHOP_CACHE/kafka-$SCALA_VERSION-$KAFKA_VERSION
+STRIPE_MOCK_HOME=$SHOP_CACHE/stripe-mock-$STRIPE_MOCK_VERSION
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$SHOP_CACHE/cargo-target}
 
 # Ports of the infrastructure (all on loopback).
@@ -28,6 +33,13 @@ KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 RABBITMQ_PORT=${RABBITMQ_PORT:-5672}
 RABBITMQ_MGMT_PORT=${RABBITMQ_MGMT_PORT:-15672}
+# The Stripe-compatible servers behind the payments sidecar's bindings (scripts/lib/payments.sh).
+# Like Kafka's port in components/events.yaml, the first two are written again in
+# components/stripe.yaml and components/stripe-contract.yaml. stripe-mock given a loopback
+# address cannot leave HTTPS off, so it gets a loopback HTTPS port too, unused.
+LOCALSTRIPE_PORT=${LOCALSTRIPE_PORT:-8420}
+STRIPE_MOCK_PORT=${STRIPE_MOCK_PORT:-12111}
+STRIPE_MOCK_HTTPS_PORT=${STRIPE_MOCK_HTTPS_PORT:-12112}
 # Dapr's control plane. Everything stays below the ephemeral port range (32768-60999), where an
 # outgoing connection could already hold the port.
 PLACEMENT_PORT=${PLACEMENT_PORT:-6050}

@@ -44,9 +44,11 @@ ensure_secrets() {
   # Generated once; a key added to this list later is added to an existing file, nothing else
   # changes, so a second run keeps every password the databases already use.
   python3 - "$file" "${DATABASES[*]} orderstore" <<'PY'
-import json, os, secrets, sys
+import json, os, secrets, string, sys
 path, databases = sys.argv[1], sys.argv[2].split()
 current = json.load(open(path)) if os.path.exists(path) else {}
+def alnum(n):
+    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(n))
 wanted = {f"postgres-{name}-password": lambda: secrets.token_urlsafe(24) for name in databases}
 wanted.update({
     "rabbitmq-password": lambda: secrets.token_urlsafe(24),
@@ -55,6 +57,12 @@ wanted.update({
     "admin-email": lambda: "admin@shop.local",
     "admin-password": lambda: secrets.token_urlsafe(24),
     "postgres-route-tests-password": lambda: secrets.token_urlsafe(24),
+    # Stripe (localstripe, stripe-mock; scripts/lib/payments.sh). The API key is kept as the
+    # whole Authorization value, since the `stripe` binding sends its securityToken verbatim.
+    # Letters and digits only: stripe-mock accepts a key only as exactly sk_test_<x> with no
+    # further "_" in <x>. The webhook secret signs localstripe's deliveries (Stripe-Signature).
+    "stripe-api-authorization": lambda: "Bearer sk_test_" + alnum(32),
+    "stripe-webhook-secret": lambda: "whsec_" + alnum(32),
 })
 for key, make in wanted.items():
     current.setdefault(key, make())

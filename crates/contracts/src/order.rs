@@ -31,6 +31,10 @@ pub struct OrderPlaced {
     pub lines: Vec<OrderLine>,
     pub currency: String,
     pub total_minor: i64,
+    /// How the customer pays (checked with payments when the order was placed). Absent on
+    /// orders placed before payments existed; payments fails those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method_id: Option<crate::payment::PaymentMethodId>,
 }
 
 domain_event!(OrderPlaced, "shop.order.placed.v2", order_id);
@@ -62,6 +66,9 @@ pub struct PaymentRequested {
     pub customer_id: Uuid,
     pub amount_minor: i64,
     pub currency: String,
+    /// From the placed order; absent for orders placed before payments existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method_id: Option<crate::payment::PaymentMethodId>,
 }
 
 domain_event!(
@@ -70,7 +77,8 @@ domain_event!(
     order_id
 );
 
-/// `shop.order.confirmed.v1`: payment succeeded; inventory commits the reservation.
+/// `shop.order.confirmed.v1`: the payment is authorized; inventory commits the reservation and
+/// payments captures the payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderConfirmed {
@@ -79,7 +87,8 @@ pub struct OrderConfirmed {
 
 domain_event!(OrderConfirmed, "shop.order.confirmed.v1", order_id);
 
-/// `shop.order.cancelled.v1`: the order will not be fulfilled; inventory releases its stock.
+/// `shop.order.cancelled.v1`: the order will not be fulfilled; inventory releases its stock (or
+/// puts committed stock back on hand), payments voids or refunds what it authorized or captured.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderCancelled {
@@ -100,3 +109,25 @@ pub struct OrderShipped {
 }
 
 domain_event!(OrderShipped, "shop.order.shipped.v1", order_id);
+
+/// `shop.order.payment-updated.v1`: payments reported a later fact about the order's payment
+/// (captured, voided, refunded), and the order recorded it, so its view shows where the money
+/// is. It does not change the order's status, and is recorded whatever that status is (a refund
+/// after shipping, a void after a cancellation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderPaymentUpdated {
+    pub order_id: Uuid,
+    /// `captured`, `voided`, `refunded` (everything captured went back) or `partially-refunded`.
+    pub payment_status: String,
+    /// What the customer was charged (0 until captured).
+    pub captured_minor: i64,
+    /// Everything refunded so far.
+    pub refunded_minor: i64,
+}
+
+domain_event!(
+    OrderPaymentUpdated,
+    "shop.order.payment-updated.v1",
+    order_id
+);

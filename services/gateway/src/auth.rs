@@ -67,6 +67,15 @@ pub fn catalog_access(_method: &Method, _rest: &str) -> Access {
     Access::Public
 }
 
+/// `/api/payments/...`: the provider's webhook is open (the provider is no user of ours; the
+/// payments service checks its `Stripe-Signature`), everything else is for signed-in users.
+pub fn payments_access(method: &Method, rest: &str) -> Access {
+    match (method, rest.trim_end_matches('/')) {
+        (&Method::POST, "webhooks/stripe") => Access::Public,
+        _ => Access::SignedIn,
+    }
+}
+
 pub fn signed_in(_method: &Method, _rest: &str) -> Access {
     Access::SignedIn
 }
@@ -89,6 +98,22 @@ mod tests {
             jti: Uuid::new_v4(),
             iss: "shop-users".into(),
         }))
+    }
+
+    #[test]
+    fn only_the_providers_webhook_is_open_among_payments() {
+        assert_eq!(
+            payments_access(&Method::POST, "webhooks/stripe"),
+            Access::Public
+        );
+        assert_eq!(
+            payments_access(&Method::GET, "webhooks/stripe"),
+            Access::SignedIn
+        );
+        assert_eq!(
+            payments_access(&Method::GET, "orders/123"),
+            Access::SignedIn
+        );
     }
 
     #[test]

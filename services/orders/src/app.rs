@@ -1,23 +1,23 @@
 //! The orders service's use cases, between the HTTP handlers and the domain: placing an order
-//! (with its Idempotency-Key), running a command and bringing the read side up to date, reading
-//! a view or a page of the lists, catching the read side up with a published event, and
-//! replaying every stream into fresh read models.
+//! (with its Idempotency-Key and its payment method checked), running a command and bringing
+//! the read side up to date, reading a view or a page of the lists, catching the read side up
+//! with a published event, and replaying every stream into fresh read models.
 
 use std::time::Instant;
 
-use contracts::order::OrderLine;
 use service_runtime::Sidecar;
 use uuid::Uuid;
 
 use crate::actor_client::OrderActorClient;
 use crate::commands::{CommandError, CommandHandler, Executed};
-use crate::domain::request::{IdempotencyKey, RequestedLines};
+use crate::domain::request::{IdempotencyKey, OrderRequest};
 use crate::domain::view::StreamEvent;
 use crate::domain::{Command, OrderStatus, OrderView, Refusal};
 use crate::error::OrdersError;
 use crate::event_store::{EventMetadata, EventStore, order_stream_id};
 use crate::idempotency::{Claim, IdempotencyKeys};
 use crate::inventory_client;
+use crate::payments_client;
 use crate::publication::Publisher;
 use crate::replays::{ReplayJobs, ReplayReport, ReplayState};
 use crate::summaries::{Cursor, ListFilter, OrderSummaries, OrderSummary};
@@ -27,7 +27,7 @@ const REPLAY_CONCURRENCY: usize = 16;
 
 #[derive(Clone)]
 pub struct Orders {
-    /// For inventory's quotes.
+    /// For inventory's quotes and payments' payment-method checks.
     sidecar: Sidecar,
     commands: CommandHandler,
     actors: OrderActorClient,
@@ -90,14 +90,14 @@ impl Orders {
     pub async fn place(
         &self,
         customer_id: Uuid,
-        lines: RequestedLines,
+        request: OrderRequest,
         key: Option<IdempotencyKey>,
         metadata: &EventMetadata,
     ) -> Result<(OrderView, Placement), OrdersError> {
         let order_id = match &key {
             None => Uuid::now_v7(),
             Some(key) => {
-                let (order_id, placement) = self.claim_key(customer_id, key, &lines).await?;
+                let (order_id, placement) = self.claim_key(customer_id, key, &request).await?;
                 if placement == Placement::Replayed
                     && let Some(view) = self.view(order_id).await?
                 {
@@ -108,16 +108,24 @@ impl Orders {
                 order_id
             }
         };
-        let (priced, currency) = inventory_client::price(&self.sidecar, &lines).await?;
+        // Two independent questions to two services: asked at once. A payment method the provider
+        // does not know is the client's to fix whatever inventory says, so its answer comes first.
+        let (payment_method, quote) = tokio::join!(
+            payments_client::look_up(&self.sidecar, request.payment_method_id()),
+            inventory_client::price(&self.sidecar, request.lines()),
+        );
+        let payment_method = payment_method?;
+        let (lines, currency) = quote?;
+        tracing::debug!(%order_id, kind = %payment_method.kind, "the provider knows the payment method");
+        let place = Command::Place {
+            order_id,
+            customer_id,
+            lines,
+            currency,
+            payment_method_id: request.payment_method_id().clone(),
+        };
         let placement = self
-            .store_placement(
-                order_id,
-                customer_id,
-                priced,
-                currency,
-                key.is_some(),
-                metadata,
-            )
+            .store_placement(order_id, &place, key.is_some(), metadata)
             .await?;
         let view = self
             .project_after_command(order_id)
@@ -129,19 +137,11 @@ impl Orders {
     async fn store_placement(
         &self,
         order_id: Uuid,
-        customer_id: Uuid,
-        lines: Vec<OrderLine>,
-        currency: String,
+        place: &Command,
         keyed: bool,
         metadata: &EventMetadata,
     ) -> Result<Placement, OrdersError> {
-        let place = Command::Place {
-            order_id,
-            customer_id,
-            lines,
-            currency,
-        };
-        match self.commands.execute(order_id, &place, metadata).await {
+        match self.commands.execute(order_id, place, metadata).await {
             Ok(_) => Ok(Placement::Created),
             // Two retries with one key raced and the other stored it first.
             Err(CommandError::Refused(Refusal::AlreadyPlaced)) if keyed => Ok(Placement::Replayed),
@@ -153,9 +153,9 @@ impl Orders {
         &self,
         customer_id: Uuid,
         key: &IdempotencyKey,
-        lines: &RequestedLines,
+        request: &OrderRequest,
     ) -> Result<(Uuid, Placement), OrdersError> {
-        let body = serde_json::to_string(lines.lines()).map_err(anyhow::Error::from)?;
+        let body = request.idempotency_body().map_err(anyhow::Error::from)?;
         match self
             .idempotency
             .claim(customer_id, key, &body, Uuid::now_v7())

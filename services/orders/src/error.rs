@@ -10,6 +10,7 @@ use crate::actor_client::ActorCallError;
 use crate::commands::CommandError;
 use crate::domain::Refusal;
 use crate::inventory_client::QuoteError;
+use crate::payments_client::PaymentMethodError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrdersError {
@@ -17,6 +18,8 @@ pub enum OrdersError {
     Validation(Vec<FieldError>),
     #[error("this Idempotency-Key was used for a different request")]
     IdempotencyKeyReused,
+    #[error("the payment provider does not know this payment method")]
+    UnknownPaymentMethod,
     #[error("no such order")]
     NotFound,
     #[error(transparent)]
@@ -55,6 +58,15 @@ impl From<QuoteError> for OrdersError {
     }
 }
 
+impl From<PaymentMethodError> for OrdersError {
+    fn from(error: PaymentMethodError) -> Self {
+        match error {
+            PaymentMethodError::Unknown(_) => Self::UnknownPaymentMethod,
+            PaymentMethodError::Unavailable(detail) => Self::Unavailable(detail),
+        }
+    }
+}
+
 impl From<ActorCallError> for OrdersError {
     fn from(error: ActorCallError) -> Self {
         match error {
@@ -74,6 +86,14 @@ impl From<OrdersError> for Problem {
                 "This Idempotency-Key belongs to another request",
             )
             .with_detail("use a new key for a new order; a retry must repeat the same body"),
+            OrdersError::UnknownPaymentMethod => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown-payment-method",
+                "The payment provider does not know this payment method",
+            )
+            .with_detail(
+                "make a new one with the provider's checkout form and place the order with its id",
+            ),
             OrdersError::NotFound => Problem::not_found("no such order"),
             OrdersError::Refused(Refusal::IllegalTransition { action, status }) => {
                 Problem::conflict(

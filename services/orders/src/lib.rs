@@ -8,8 +8,8 @@
 //!
 //! Layers: `routes` (HTTP in and out) → `app` (the use cases) → `domain` (pure), with the stores
 //! (`event_store`, `summaries`, `idempotency`, `publication`) and the clients of other processes
-//! (`inventory_client`, `actor_client`) beside it. [`Application`] wires them; `main` and the
-//! route tests in `tests/` both build the service through it.
+//! (`inventory_client`, `payments_client`, `actor_client`) beside it. [`Application`] wires
+//! them; `main` and the route tests in `tests/` both build the service through it.
 
 mod actor;
 mod actor_client;
@@ -22,6 +22,7 @@ mod event_store;
 mod events;
 mod idempotency;
 mod inventory_client;
+mod payments_client;
 mod publication;
 mod replays;
 mod routes;

@@ -1,7 +1,8 @@
 //! The orders scenario, three figures of the event-sourced order service:
 //! - orders placed per second through the gateway: POST /api/orders with a fresh
-//!   `Idempotency-Key` each time, for one well-stocked SKU (pricing by inventory through Dapr,
-//!   the append of the order's first events, the publication ledger, the read models);
+//!   `Idempotency-Key` each time, for one well-stocked SKU (pricing by inventory and the
+//!   payment-method check by payments, both through Dapr, the append of the order's first
+//!   events, the publication ledger, the read models);
 //! - appends per second straight to the event store, by Dapr service invocation of the orders
 //!   service's internal endpoint, each worker on a scratch stream of its own;
 //! - the speed of a replay of every order stream into the read models, once, afterwards.
@@ -38,7 +39,11 @@ impl PlaceOrder {
         Self {
             url: format!("{}/api/orders", shop_client::GATEWAY),
             bearer: format!("Bearer {access_token}"),
-            body: json!({ "lines": [{ "sku": sku, "quantity": 1 }] }),
+            // Stripe's test card: payments authorizes it, as a customer's card.
+            body: json!({
+                "lines": [{ "sku": sku, "quantity": 1 }],
+                "paymentMethodId": "pm_card_visa"
+            }),
         }
     }
 }

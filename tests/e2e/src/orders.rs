@@ -1,6 +1,7 @@
 //! Helpers for the order tests: a signed-in customer, placing and reading orders through the
 //! gateway, the raw stream through orders' internal API, and payments' answers published to
-//! Kafka (the payments service that will publish them for real is not built yet).
+//! Kafka by hand (payments publishes them for real too: a hand-published answer the order already
+//! has is a redelivery to it, and changes nothing).
 
 use std::time::Duration;
 
@@ -25,12 +26,29 @@ pub async fn customer() -> Customer {
     Customer { user, token }
 }
 
-/// `POST /api/orders` with `lines` of (sku, quantity), as a client sends it; the error is the
-/// transport's (the gateway unreachable), for tests that expect outages.
+/// The payment method orders are placed with unless a test says otherwise: Stripe's test card
+/// that is always authorized.
+pub const TEST_CARD: &str = "pm_card_visa";
+/// Stripe's test card that is always declined: payments fails the order.
+pub const DECLINED_TEST_CARD: &str = "pm_card_chargeCustomerFail";
+
+/// `POST /api/orders` with `lines` of (sku, quantity), paid with [`TEST_CARD`], as a client
+/// sends it; the error is the transport's (the gateway unreachable), for tests that expect
+/// outages.
 pub async fn send_order(
     token: &str,
     lines: &[(&str, u32)],
     key: Option<&str>,
+) -> reqwest::Result<reqwest::Response> {
+    send_order_paying_with(token, lines, key, TEST_CARD).await
+}
+
+/// [`send_order`] with the payment method a test chooses.
+pub async fn send_order_paying_with(
+    token: &str,
+    lines: &[(&str, u32)],
+    key: Option<&str>,
+    payment_method_id: &str,
 ) -> reqwest::Result<reqwest::Response> {
     let lines: Vec<Value> = lines
         .iter()
@@ -39,20 +57,30 @@ pub async fn send_order(
     let mut request = http()
         .post(format!("{GATEWAY}/api/orders"))
         .bearer_auth(token)
-        .json(&json!({ "lines": lines }));
+        .json(&json!({ "lines": lines, "paymentMethodId": payment_method_id }));
     if let Some(key) = key {
         request = request.header("idempotency-key", key);
     }
     request.send().await
 }
 
-/// `POST /api/orders` with `lines` of (sku, quantity).
+/// `POST /api/orders` with `lines` of (sku, quantity), paid with [`TEST_CARD`].
 pub async fn place_order(
     token: &str,
     lines: &[(&str, u32)],
     key: Option<&str>,
 ) -> reqwest::Response {
-    send_order(token, lines, key)
+    place_order_paying_with(token, lines, key, TEST_CARD).await
+}
+
+/// [`place_order`] with the payment method a test chooses.
+pub async fn place_order_paying_with(
+    token: &str,
+    lines: &[(&str, u32)],
+    key: Option<&str>,
+    payment_method_id: &str,
+) -> reqwest::Response {
+    send_order_paying_with(token, lines, key, payment_method_id)
         .await
         .expect("gateway answers")
 }
@@ -121,6 +149,8 @@ pub fn status_after(types: &[String]) -> &'static str {
         "shop.order.confirmed.v1" => "confirmed",
         "shop.order.cancelled.v1" => "cancelled",
         "shop.order.shipped.v1" => "shipped",
+        // Payments' later facts (captured, voided, refunded) are about the money only.
+        "shop.order.payment-updated.v1" => status,
         _ => status,
     })
 }
@@ -142,17 +172,23 @@ pub fn assert_sequences_contiguous(stream: &Value) -> u64 {
     sequences.len() as u64
 }
 
-/// Publishes payments' answer for an order to `payment-events`, keyed by order id.
+/// Publishes payments' answer for an order to `payment-events`, keyed by order id: authorized
+/// (`shop.payment.authorized.v1`) or failed (`shop.payment.failed.v1`).
 pub async fn publish_payment(event_id: &str, order_id: &str, succeeded: bool, amount_minor: i64) {
     let (event_type, data) = if succeeded {
         (
-            "shop.payment.succeeded.v1",
-            json!({ "orderId": order_id, "amountMinor": amount_minor, "currency": "EUR" }),
+            "shop.payment.authorized.v1",
+            json!({
+                "orderId": order_id, "amountMinor": amount_minor, "currency": "EUR",
+                "providerPaymentId": format!("pi_e2e_{}", event_id.replace('-', "")),
+            }),
         )
     } else {
         (
             "shop.payment.failed.v1",
-            json!({ "orderId": order_id, "reason": "card declined" }),
+            json!({
+                "orderId": order_id, "reason": "Your card was declined.", "code": "card_declined"
+            }),
         )
     };
     let event = json!({

@@ -1,6 +1,7 @@
 //! Orders end to end, through the gateway and real sidecars: placing, reading back through the
-//! OrderActor, inventory's answer reflected, payment, cancellation, shipping, refusals, the
-//! Idempotency-Key, lists from the query table, concurrency on one order and redeliveries.
+//! OrderActor, inventory's answer reflected, payment, cancellation (open and confirmed orders),
+//! shipping, refusals, the Idempotency-Key, lists from the query table, concurrency on one order
+//! and redeliveries.
 #![allow(clippy::unwrap_used)] // a test that cannot go on should stop right there, loudly
 
 use e2e::orders::*;
@@ -92,17 +93,17 @@ async fn an_order_is_placed_reserved_paid_shipped_and_read_back_through_its_acto
     publish_payment(&uuid::Uuid::now_v7().to_string(), &order_id, true, 9_800).await;
     wait_for_status(&shopper.token, &order_id, "confirmed").await;
 
-    // A confirmed order can no longer be cancelled by the customer.
-    let (code, refused) = problem(cancel(&shopper.token, &order_id).await).await;
-    assert_eq!(code, StatusCode::CONFLICT);
-    assert_eq!(refused["currentStatus"], "confirmed");
-
     let shipped = ship(&admin, &order_id).await;
     assert_eq!(shipped.status(), StatusCode::OK);
     let shipped: Value = shipped.json().await.unwrap();
     assert_eq!(shipped["status"], "shipped");
     assert_eq!(shipped["shipment"]["carrier"], "DHL");
     let (code, refused) = problem(ship(&admin, &order_id).await).await;
+    assert_eq!(code, StatusCode::CONFLICT);
+    assert_eq!(refused["currentStatus"], "shipped");
+
+    // A shipped order can no longer be cancelled by the customer (a confirmed one could).
+    let (code, refused) = problem(cancel(&shopper.token, &order_id).await).await;
     assert_eq!(code, StatusCode::CONFLICT);
     assert_eq!(refused["currentStatus"], "shipped");
 
@@ -223,6 +224,66 @@ async fn a_customer_cancels_an_open_order_and_the_stock_comes_back() {
 }
 
 #[tokio::test]
+async fn a_customer_cancels_a_confirmed_order_before_it_ships_and_the_stock_comes_back() {
+    require_kafka();
+    let admin = admin_access_token().await;
+    let sku = product_with_stock(&admin, 5).await;
+    let shopper = customer().await;
+
+    let order_id = place(&shopper.token, &sku, 2).await["orderId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Payments authorizes the test card by itself; the answer published here as well is then
+    // a redelivery to the order. Published only once the order asked for payment (before
+    // that, an answer is one the order cannot use yet).
+    eventually("the order to ask for payment", PATIENCE, || async {
+        let (_, view) = get_order(&shopper.token, &order_id).await;
+        ["awaiting-payment", "confirmed"]
+            .contains(&view["status"].as_str().unwrap_or_default())
+            .then_some(())
+    })
+    .await;
+    publish_payment(&uuid::Uuid::now_v7().to_string(), &order_id, true, 9_800).await;
+    let confirmed = wait_for_status(&shopper.token, &order_id, "confirmed").await;
+    assert_eq!(confirmed["payment"]["paymentMethodId"], TEST_CARD);
+    eventually("inventory to commit the stock", PATIENCE, || async {
+        let now = stock(&admin, &sku).await;
+        (now["onHand"] == 3 && now["reserved"] == 0).then_some(())
+    })
+    .await;
+
+    let cancelled = cancel(&shopper.token, &order_id).await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let cancelled: Value = cancelled.json().await.unwrap();
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(cancelled["cancellationReason"], "customer");
+    // The committed stock goes back on hand, once.
+    eventually("inventory to put the stock back", PATIENCE, || async {
+        let now = stock(&admin, &sku).await;
+        (now["onHand"] == 5 && now["reserved"] == 0).then_some(())
+    })
+    .await;
+    let (code, refused) = problem(cancel(&shopper.token, &order_id).await).await;
+    assert_eq!(code, StatusCode::CONFLICT);
+    assert_eq!(refused["currentStatus"], "cancelled");
+    let (code, refused) = problem(ship(&admin, &order_id).await).await;
+    assert_eq!(code, StatusCode::CONFLICT);
+    assert_eq!(refused["currentStatus"], "cancelled");
+    eventually(
+        "inventory to consume the cancellation",
+        PATIENCE,
+        || async { consumer_group_caught_up("inventory", "order-events").then_some(()) },
+    )
+    .await;
+    assert_eq!(stock(&admin, &sku).await["onHand"], 5, "returned once");
+
+    let stream = order_stream(&order_id).await;
+    assert_sequences_contiguous(&stream);
+    assert_eq!(status_after(&event_types(&stream)), "cancelled");
+}
+
+#[tokio::test]
 async fn a_retried_post_with_the_same_idempotency_key_returns_the_same_order() {
     let admin = admin_access_token().await;
     let sku = product_with_stock(&admin, 10).await;
@@ -250,8 +311,21 @@ async fn a_retried_post_with_the_same_idempotency_key_returns_the_same_order() {
         format!("/api/orders/{}", first["orderId"].as_str().unwrap())
     );
 
-    // The same key for a different request is a client bug, not a retry.
+    // The same key for a different request is a client bug, not a retry: other lines, or the
+    // same lines paid another way.
     let (code, reused) = problem(place_order(&shopper.token, &[(&sku, 2)], Some(&key)).await).await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reused["type"], "/problems/idempotency-key-reused");
+    let (code, reused) = problem(
+        place_order_paying_with(
+            &shopper.token,
+            &[(&sku, 1)],
+            Some(&key),
+            "pm_card_mastercard",
+        )
+        .await,
+    )
+    .await;
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reused["type"], "/problems/idempotency-key-reused");
 
@@ -313,17 +387,48 @@ async fn bad_order_input_gets_clear_4xx_problems() {
     let unknown_field = http()
         .post(format!("{GATEWAY}/api/orders"))
         .bearer_auth(&shopper.token)
-        .json(&json!({ "lines": [{ "sku": sku, "quantity": 1, "price": 1 }] }))
+        .json(&json!({
+            "lines": [{ "sku": sku, "quantity": 1, "price": 1 }], "paymentMethodId": TEST_CARD
+        }))
         .send()
         .await
         .unwrap();
     assert_eq!(problem(unknown_field).await.0, StatusCode::BAD_REQUEST);
 
+    // The payment method is required, checked for its form before anything is asked of anyone,
+    // then with the provider.
+    let unpaid = http()
+        .post(format!("{GATEWAY}/api/orders"))
+        .bearer_auth(&shopper.token)
+        .json(&json!({ "lines": [{ "sku": sku, "quantity": 1 }] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(unpaid).await.0, StatusCode::BAD_REQUEST);
+    let (code, body) = problem(
+        place_order_paying_with(&shopper.token, &[(&sku, 0)], None, "4242424242424242").await,
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["lines.quantity", "paymentMethodId"], "{body}");
+    let (code, body) = problem(
+        place_order_paying_with(&shopper.token, &[(&sku, 1)], None, "pm_no_such_method_e2e").await,
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["type"], "/problems/unknown-payment-method", "{body}");
+
     let bad_key = http()
         .post(format!("{GATEWAY}/api/orders"))
         .bearer_auth(&shopper.token)
         .header("idempotency-key", "has spaces in it")
-        .json(&json!({ "lines": [{ "sku": sku, "quantity": 1 }] }))
+        .json(&json!({ "lines": [{ "sku": sku, "quantity": 1 }], "paymentMethodId": TEST_CARD }))
         .send()
         .await
         .unwrap();

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use contracts::order::{OrderCancelled, OrderConfirmed, OrderLine, OrderPlaced};
-use contracts::payment::PaymentFailed;
+use contracts::payment::{PaymentFailed, PaymentMethodId};
 use e2e::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -35,6 +35,7 @@ fn order_placed(order_id: &str, sku: &str, quantity: u32) -> Value {
         }],
         currency: "EUR".into(),
         total_minor: 4_900 * i64::from(quantity),
+        payment_method_id: PaymentMethodId::parse("pm_card_visa").ok(),
     })
     .unwrap()
 }
@@ -331,7 +332,7 @@ async fn a_failed_payment_releases_the_reservation() {
     let event = json!({
         "specversion": "1.0", "id": uuid::Uuid::now_v7().to_string(), "type": PaymentFailed::EVENT_TYPE,
         "source": "shop/e2e-tests", "subject": order_id, "datacontenttype": "application/json",
-        "data": serde_json::to_value(PaymentFailed { order_id: order_id.parse().unwrap(), reason: "card declined".into() }).unwrap(),
+        "data": serde_json::to_value(PaymentFailed { order_id: order_id.parse().unwrap(), reason: "Your card was declined.".into(), code: Some("card_declined".into()) }).unwrap(),
     });
     publish("payments", "events", "payment-events", &event, "Kafka").await;
     let level = eventually("the release after the failed payment", PATIENCE, || async {

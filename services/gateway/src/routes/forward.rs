@@ -29,6 +29,9 @@ const FORWARDED_REQUEST_HEADERS: &[&str] = &[
     "tracestate",
     "idempotency-key",
     "if-match",
+    // The payment provider's webhook signature, checked by payments over the raw body (which
+    // is forwarded byte for byte).
+    "stripe-signature",
 ];
 /// `allow` must come with a 405 and `www-authenticate` with a 401 (RFC 9110 §15.5.6, §15.5.2);
 /// the caching headers keep their meaning only if they arrive together.

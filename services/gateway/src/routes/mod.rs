@@ -33,6 +33,12 @@ const UPSTREAMS: &[Upstream] = &[
         access: auth::signed_in,
     },
     Upstream {
+        public_prefix: "payments",
+        app_id: "payments",
+        app_prefix: "payments",
+        access: auth::payments_access,
+    },
+    Upstream {
         public_prefix: "admin/users",
         app_id: "users",
         app_prefix: "admin/users",
@@ -48,6 +54,12 @@ const UPSTREAMS: &[Upstream] = &[
         public_prefix: "admin/orders",
         app_id: "orders",
         app_prefix: "admin/orders",
+        access: auth::admin,
+    },
+    Upstream {
+        public_prefix: "admin/payments",
+        app_id: "payments",
+        app_prefix: "admin/payments",
         access: auth::admin,
     },
 ];

@@ -26,6 +26,8 @@ pub enum Decision {
     AlreadyDecided,
     Committed,
     Released,
+    /// A confirmed order was cancelled: its committed stock is back on hand.
+    Returned,
     /// No reserved stock to settle: a redelivery, or an order that never held stock.
     NothingToDo,
 }
@@ -87,34 +89,60 @@ impl App {
     /// `reserved` reservation moves; anything else (unknown, rejected, already settled) is a
     /// redelivery or an order that never held stock, and changes nothing.
     pub async fn settle(&self, order_id: Uuid, settlement: Settlement) -> anyhow::Result<Decision> {
+        self.settle_first_that_applies(order_id, &[settlement])
+            .await
+    }
+
+    /// A cancelled order gives its stock back: what is still reserved is released, and what a
+    /// confirmation already committed (a confirmed order cancelled before it shipped) comes
+    /// back on hand. Once: a redelivery finds the reservation `released` or `returned`.
+    pub async fn settle_cancellation(&self, order_id: Uuid) -> anyhow::Result<Decision> {
+        self.settle_first_that_applies(order_id, &[Settlement::Release, Settlement::Return])
+            .await
+    }
+
+    /// The first of `settlements` that applies to the reservation's status, in one
+    /// transaction. (Statuses only move forward, `reserved` → `committed` → `returned`, and the
+    /// settling update waits for a concurrent one on the same row, then reads its outcome: so a
+    /// cancellation racing a confirmation releases before it or returns after it, never both.)
+    async fn settle_first_that_applies(
+        &self,
+        order_id: Uuid,
+        settlements: &[Settlement],
+    ) -> anyhow::Result<Decision> {
         let mut tx = self.pool.begin().await?;
-        let Some(lines) = reservations::settle(&mut tx, order_id, settlement).await? else {
-            return Ok(Decision::NothingToDo);
-        };
-        // Lock the rows the way `reserve` does (the database's order), so that a settlement
-        // and a reservation sharing SKUs queue instead of deadlocking.
-        let skus: Vec<String> = lines.iter().map(|line| line.sku.clone()).collect();
-        stock::lock_positions(&mut tx, &skus).await?;
-        for line in &lines {
-            let on_hand_delta = settlement.on_hand_delta(line);
-            stock::move_stock(&mut tx, &line.sku, on_hand_delta, -line.quantity).await?;
-            stock::record_in_ledger(
-                &mut tx,
-                LedgerEntry {
-                    sku: &line.sku,
-                    on_hand_delta,
-                    reserved_delta: -line.quantity,
-                    reason: settlement.ledger_reason(),
-                    actor: SAGA_ACTOR,
-                    order_id: Some(order_id),
-                },
-            )
-            .await?;
+        for &settlement in settlements {
+            let Some(lines) = reservations::settle(&mut tx, order_id, settlement).await? else {
+                continue;
+            };
+            // Lock the rows the way `reserve` does (the database's order), so that a settlement
+            // and a reservation sharing SKUs queue instead of deadlocking.
+            let skus: Vec<String> = lines.iter().map(|line| line.sku.clone()).collect();
+            stock::lock_positions(&mut tx, &skus).await?;
+            for line in &lines {
+                let on_hand_delta = settlement.on_hand_delta(line);
+                let reserved_delta = settlement.reserved_delta(line);
+                stock::move_stock(&mut tx, &line.sku, on_hand_delta, reserved_delta).await?;
+                stock::record_in_ledger(
+                    &mut tx,
+                    LedgerEntry {
+                        sku: &line.sku,
+                        on_hand_delta,
+                        reserved_delta,
+                        reason: settlement.ledger_reason(),
+                        actor: SAGA_ACTOR,
+                        order_id: Some(order_id),
+                    },
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            return Ok(match settlement {
+                Settlement::Commit => Decision::Committed,
+                Settlement::Release => Decision::Released,
+                Settlement::Return => Decision::Returned,
+            });
         }
-        tx.commit().await?;
-        Ok(match settlement {
-            Settlement::Commit => Decision::Committed,
-            Settlement::Release => Decision::Released,
-        })
+        Ok(Decision::NothingToDo)
     }
 }

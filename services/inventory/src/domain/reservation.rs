@@ -102,21 +102,34 @@ pub fn low_stock_after(position: &StockPosition, quantity: i64) -> Option<StockL
     })
 }
 
-/// How a reservation ends once the order is decided.
+/// How a reservation ends once the order is decided, and how a committed one is taken back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Settlement {
     /// The order is confirmed: the reserved stock leaves the warehouse.
     Commit,
     /// The order is cancelled or its payment failed: the reserved stock is available again.
     Release,
+    /// The order was confirmed, then cancelled before it shipped: the stock its commit took
+    /// comes back on hand.
+    Return,
 }
 
 impl Settlement {
-    /// The reservation's status afterwards (a `reservations.status` value).
+    /// The reservation's status this settles (a `reservations.status` value): only a
+    /// reservation in it moves, so each settlement happens once per order.
+    pub fn status_before(self) -> &'static str {
+        match self {
+            Self::Commit | Self::Release => "reserved",
+            Self::Return => "committed",
+        }
+    }
+
+    /// The reservation's status afterwards.
     pub fn status(self) -> &'static str {
         match self {
             Self::Commit => "committed",
             Self::Release => "released",
+            Self::Return => "returned",
         }
     }
 
@@ -125,15 +138,26 @@ impl Settlement {
         match self {
             Self::Commit => "commit",
             Self::Release => "release",
+            Self::Return => "return",
         }
     }
 
-    /// How a reserved line changes stock on hand: committed stock is gone, released stock stays.
-    /// Either way it is no longer reserved.
+    /// How a line changes stock on hand: committed stock is gone, released stock stays,
+    /// returned stock is back.
     pub fn on_hand_delta(self, line: &ReservedLine) -> i64 {
         match self {
             Self::Commit => -line.quantity,
             Self::Release => 0,
+            Self::Return => line.quantity,
+        }
+    }
+
+    /// How a line changes the stock reserved: a commit or a release ends the reservation; a
+    /// returned line was no longer reserved.
+    pub fn reserved_delta(self, line: &ReservedLine) -> i64 {
+        match self {
+            Self::Commit | Self::Release => -line.quantity,
+            Self::Return => 0,
         }
     }
 }
@@ -210,10 +234,22 @@ mod tests {
     }
 
     #[test]
-    fn committing_takes_stock_away_and_releasing_keeps_it() {
+    fn committing_takes_stock_away_releasing_keeps_it_and_returning_brings_it_back() {
         let line = reserved("LAMP-1", 3);
-        assert_eq!(Settlement::Commit.on_hand_delta(&line), -3);
-        assert_eq!(Settlement::Release.on_hand_delta(&line), 0);
+        let moves = |s: Settlement| (s.on_hand_delta(&line), s.reserved_delta(&line));
+        assert_eq!(moves(Settlement::Commit), (-3, -3));
+        assert_eq!(moves(Settlement::Release), (0, -3));
+        assert_eq!(moves(Settlement::Return), (3, 0));
+        // A return undoes a commit: the release it would have been.
+        let (commit, back) = (moves(Settlement::Commit), moves(Settlement::Return));
+        assert_eq!(
+            (commit.0 + back.0, commit.1 + back.1),
+            moves(Settlement::Release)
+        );
+        assert_eq!(
+            Settlement::Return.status_before(),
+            Settlement::Commit.status()
+        );
     }
 
     #[test]

@@ -25,21 +25,24 @@ pub async fn receive(req: &mut Request, depot: &mut Depot) -> DeliveryOutcome {
             }
             OrderCancelled::EVENT_TYPE => {
                 let cancelled = event.data::<OrderCancelled>()?;
-                app.settle(cancelled.order_id, Settlement::Release).await?
+                app.settle_cancellation(cancelled.order_id).await?
             }
             PaymentFailed::EVENT_TYPE => {
                 let failed = event.data::<PaymentFailed>()?;
                 app.settle(failed.order_id, Settlement::Release).await?
             }
-            // Other events (shipped, payment succeeded...) do not concern stock.
+            // Other events (shipped, payment requested, payments' answers and facts...) do not
+            // concern stock.
             _ => return Ok(Consumed::Ignored),
         };
         tracing::info!(?decision, "order event handled");
         Ok(match decision {
             Decision::AlreadyDecided | Decision::NothingToDo => Consumed::AlreadyDone,
-            Decision::Reserved | Decision::Rejected | Decision::Committed | Decision::Released => {
-                Consumed::Handled
-            }
+            Decision::Reserved
+            | Decision::Rejected
+            | Decision::Committed
+            | Decision::Released
+            | Decision::Returned => Consumed::Handled,
         })
     })
     .await

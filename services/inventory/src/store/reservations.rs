@@ -35,8 +35,9 @@ pub async fn mark_rejected(tx: &mut PgConnection, order_id: Uuid) -> sqlx::Resul
     Ok(())
 }
 
-/// Settles a `reserved` reservation and answers its lines; `None` when the order has no
-/// reservation in that status (unknown, rejected, or already settled).
+/// Settles the order's reservation if it is in the status `settlement` applies to (`reserved`;
+/// `committed` for a return) and answers its lines; `None` when the order has no reservation in
+/// that status (unknown, rejected, or already settled).
 pub async fn settle(
     tx: &mut PgConnection,
     order_id: Uuid,
@@ -44,10 +45,11 @@ pub async fn settle(
 ) -> sqlx::Result<Option<Vec<ReservedLine>>> {
     let settled = sqlx::query!(
         r#"UPDATE reservations SET status = $2, updated_at = now()
-           WHERE order_id = $1 AND status = 'reserved'
+           WHERE order_id = $1 AND status = $3
            RETURNING lines AS "lines: Json<Vec<ReservedLine>>""#,
         order_id,
         settlement.status(),
+        settlement.status_before(),
     )
     .fetch_optional(tx)
     .await?;

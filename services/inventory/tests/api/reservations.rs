@@ -45,6 +45,7 @@ fn placed(order_id: Uuid, lines: &[(&str, u32)]) -> OrderPlaced {
             .collect(),
         currency: "EUR".into(),
         total_minor: 100,
+        payment_method_id: contracts::payment::PaymentMethodId::parse("pm_card_visa").ok(),
     }
 }
 
@@ -246,7 +247,8 @@ async fn a_failed_payment_releases_and_a_confirmation_commits(pool: PgPool) {
 
     let failed = PaymentFailed {
         order_id: unpaid,
-        reason: "card declined".into(),
+        reason: "Your card was declined.".into(),
+        code: Some("card_declined".into()),
     };
     assert_eq!(
         deliver(&app, PAYMENT_EVENTS, Uuid::now_v7(), &failed).await,
@@ -269,16 +271,97 @@ async fn a_failed_payment_releases_and_a_confirmation_commits(pool: PgPool) {
         reservation_status(&app, confirmed).await.as_deref(),
         Some("committed")
     );
-    // A cancellation after the commit finds nothing reserved.
-    let late = OrderCancelled {
-        order_id: confirmed,
-        reason: "too late".into(),
+    // The payment failed: its cancellation finds the stock already released.
+    let cancelled = OrderCancelled {
+        order_id: unpaid,
+        reason: "payment-failed".into(),
     };
-    deliver(&app, ORDER_EVENTS, Uuid::now_v7(), &late).await;
+    deliver(&app, ORDER_EVENTS, Uuid::now_v7(), &cancelled).await;
     assert_eq!(app.stock_row("LAMP-1").await, (4, 0));
     assert_eq!(
-        reservation_status(&app, confirmed).await.as_deref(),
-        Some("committed")
+        reservation_status(&app, unpaid).await.as_deref(),
+        Some("released")
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations/inventory")]
+async fn a_confirmed_order_cancelled_before_shipping_puts_its_stock_back_once(pool: PgPool) {
+    let app = spawn_app(pool);
+    product_with_stock(&app, "LAMP-1", 6).await;
+    product_with_stock(&app, "DESK-1", 2).await;
+    let order_id = Uuid::new_v4();
+    deliver(
+        &app,
+        ORDER_EVENTS,
+        Uuid::now_v7(),
+        &placed(order_id, &[("LAMP-1", 2), ("DESK-1", 1)]),
+    )
+    .await;
+    deliver(
+        &app,
+        ORDER_EVENTS,
+        Uuid::now_v7(),
+        &OrderConfirmed { order_id },
+    )
+    .await;
+    assert_eq!(app.stock_row("LAMP-1").await, (4, 0), "committed: gone");
+    assert_eq!(app.stock_row("DESK-1").await, (1, 0));
+
+    // The customer takes the confirmed order back; the event comes twice (a redelivery under
+    // its id, then the same cancellation under another).
+    let cancelled = OrderCancelled {
+        order_id,
+        reason: "customer".into(),
+    };
+    let announced = app.outbox_event_types().await;
+    let event_id = Uuid::now_v7();
+    for id in [event_id, event_id, Uuid::now_v7()] {
+        assert_eq!(deliver(&app, ORDER_EVENTS, id, &cancelled).await, "SUCCESS");
+    }
+    assert_eq!(app.stock_row("LAMP-1").await, (6, 0), "back on hand, once");
+    assert_eq!(app.stock_row("DESK-1").await, (2, 0));
+    assert_eq!(
+        reservation_status(&app, order_id).await.as_deref(),
+        Some("returned")
+    );
+    let saga = |reason: &str, on_hand: i64, reserved: i64| {
+        (
+            reason.to_owned(),
+            on_hand,
+            reserved,
+            "order-saga".to_owned(),
+            Some(order_id),
+        )
+    };
+    assert_eq!(
+        ledger(&app, "LAMP-1").await[1..],
+        [
+            saga("reservation", 0, 2),
+            saga("commit", -2, -2),
+            saga("return", 2, 0)
+        ],
+        "the return recorded once, with its reason"
+    );
+    // Neither a late confirmation nor a payment failure moves it again.
+    deliver(
+        &app,
+        ORDER_EVENTS,
+        Uuid::now_v7(),
+        &OrderConfirmed { order_id },
+    )
+    .await;
+    let failed = PaymentFailed {
+        order_id,
+        reason: "Your card was declined.".into(),
+        code: None,
+    };
+    deliver(&app, PAYMENT_EVENTS, Uuid::now_v7(), &failed).await;
+    assert_eq!(app.stock_row("LAMP-1").await, (6, 0));
+    assert_eq!(app.ledger_len("LAMP-1").await, 4);
+    assert_eq!(
+        app.outbox_event_types().await,
+        announced,
+        "a return announces nothing"
     );
 }
 

@@ -7,11 +7,13 @@
 
 use contracts::DomainEvent;
 use contracts::order::{
-    OrderCancelled, OrderConfirmed, OrderLine, OrderPlaced, OrderShipped, OrderStockRejected,
-    OrderStockReserved, PaymentRequested,
+    OrderCancelled, OrderConfirmed, OrderLine, OrderPaymentUpdated, OrderPlaced, OrderShipped,
+    OrderStockRejected, OrderStockReserved, PaymentRequested,
 };
 use serde::Deserialize;
 use uuid::Uuid;
+
+use super::payment::PaymentStatus;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderEvent {
@@ -22,6 +24,7 @@ pub enum OrderEvent {
     Confirmed(OrderConfirmed),
     Cancelled(OrderCancelled),
     Shipped(OrderShipped),
+    PaymentUpdated(OrderPaymentUpdated),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +50,7 @@ impl OrderEvent {
             Self::Confirmed(_) => OrderConfirmed::EVENT_TYPE,
             Self::Cancelled(_) => OrderCancelled::EVENT_TYPE,
             Self::Shipped(_) => OrderShipped::EVENT_TYPE,
+            Self::PaymentUpdated(_) => OrderPaymentUpdated::EVENT_TYPE,
         }
     }
 
@@ -60,6 +64,7 @@ impl OrderEvent {
             Self::Confirmed(e) => serde_json::to_value(e),
             Self::Cancelled(e) => serde_json::to_value(e),
             Self::Shipped(e) => serde_json::to_value(e),
+            Self::PaymentUpdated(e) => serde_json::to_value(e),
         }
         // Plain structs of strings and numbers: serializing them cannot fail.
         .unwrap_or_default()
@@ -82,6 +87,7 @@ impl OrderEvent {
             OrderConfirmed::EVENT_TYPE => Self::Confirmed(parse(data)?),
             OrderCancelled::EVENT_TYPE => Self::Cancelled(parse(data)?),
             OrderShipped::EVENT_TYPE => Self::Shipped(parse(data)?),
+            OrderPaymentUpdated::EVENT_TYPE => Self::PaymentUpdated(payment_updated(data)?),
             other => return Err(DecodeError::UnknownType(other.to_owned())),
         })
     }
@@ -90,6 +96,23 @@ impl OrderEvent {
     pub fn is_order_event_type(event_type: &str) -> bool {
         event_type.starts_with("shop.order.")
     }
+}
+
+/// The contract states the payment status as text; only the statuses the order knows are ever
+/// written, so anything else is a broken event rather than a status to guess.
+fn payment_updated(data: &serde_json::Value) -> Result<OrderPaymentUpdated, DecodeError> {
+    let contract_error = |source| DecodeError::Contract {
+        event_type: OrderPaymentUpdated::EVENT_TYPE.to_owned(),
+        source,
+    };
+    let updated = OrderPaymentUpdated::deserialize(data).map_err(contract_error)?;
+    if PaymentStatus::parse(&updated.payment_status).is_none() {
+        return Err(contract_error(serde::de::Error::custom(format!(
+            "unknown payment status {:?}",
+            updated.payment_status
+        ))));
+    }
+    Ok(updated)
 }
 
 /// Upcasters: old versions of stored events, and how each becomes the current one.
@@ -134,6 +157,8 @@ pub mod upcast {
             lines: v1.lines,
             currency,
             total_minor,
+            // v1 was written before the shop took payments.
+            payment_method_id: None,
         })
     }
 }
@@ -191,6 +216,19 @@ mod tests {
     fn every_current_event_round_trips_through_its_stored_form() {
         let order_id = Uuid::new_v4();
         let events = [
+            OrderEvent::Placed(OrderPlaced {
+                order_id,
+                customer_id: Uuid::new_v4(),
+                lines: vec![OrderLine {
+                    sku: "LAMP-001".into(),
+                    quantity: 1,
+                    unit_price_minor: 1999,
+                    currency: "EUR".into(),
+                }],
+                currency: "EUR".into(),
+                total_minor: 1999,
+                payment_method_id: contracts::payment::PaymentMethodId::parse("pm_card_visa").ok(),
+            }),
             OrderEvent::StockReserved(OrderStockReserved { order_id }),
             OrderEvent::Confirmed(OrderConfirmed { order_id }),
             OrderEvent::Cancelled(OrderCancelled {
@@ -201,6 +239,12 @@ mod tests {
                 order_id,
                 carrier: "DHL".into(),
                 tracking_number: "JJD000390007".into(),
+            }),
+            OrderEvent::PaymentUpdated(OrderPaymentUpdated {
+                order_id,
+                payment_status: "partially-refunded".into(),
+                captured_minor: 4_000,
+                refunded_minor: 1_000,
             }),
         ];
         for event in events {
@@ -221,5 +265,37 @@ mod tests {
             OrderEvent::decode("shop.order.confirmed.v1", &json!({ "orderId": "nope" })),
             Err(DecodeError::Contract { .. })
         ));
+        let unknown_status = json!({
+            "orderId": Uuid::new_v4(), "paymentStatus": "succeeded",
+            "capturedMinor": 1, "refundedMinor": 0
+        });
+        assert!(matches!(
+            OrderEvent::decode("shop.order.payment-updated.v1", &unknown_status),
+            Err(DecodeError::Contract { .. })
+        ));
+    }
+
+    #[test]
+    fn an_order_placed_before_payments_reads_without_a_payment_method() {
+        let stored = json!({
+            "orderId": Uuid::new_v4(), "customerId": Uuid::new_v4(), "currency": "EUR",
+            "totalMinor": 500,
+            "lines": [{ "sku": "MUG-002", "quantity": 1, "unitPriceMinor": 500, "currency": "EUR" }]
+        });
+        let OrderEvent::Placed(placed) =
+            OrderEvent::decode("shop.order.placed.v2", &stored).unwrap()
+        else {
+            panic!("expected OrderPlaced");
+        };
+        assert_eq!(placed.payment_method_id, None);
+        let v1 = json!({
+            "orderId": Uuid::new_v4(), "customerId": Uuid::new_v4(),
+            "lines": [{ "sku": "MUG-002", "quantity": 1, "unitPriceMinor": 500, "currency": "EUR" }]
+        });
+        let OrderEvent::Placed(placed) = OrderEvent::decode("shop.order.placed.v1", &v1).unwrap()
+        else {
+            panic!("expected OrderPlaced");
+        };
+        assert_eq!(placed.payment_method_id, None);
     }
 }

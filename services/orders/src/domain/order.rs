@@ -6,12 +6,14 @@ use contracts::order::{
     OrderCancelled, OrderConfirmed, OrderLine, OrderPlaced, OrderShipped, OrderStockRejected,
     OrderStockReserved, PaymentRequested,
 };
+use contracts::payment::PaymentMethodId;
 use contracts::stock::RejectedLine;
 use salvo::oapi::ToSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::event::OrderEvent;
+use super::payment::{Payment, PaymentFact};
 
 /// Where an order is in its life. Only the first two are open: an open order is either
 /// answered by inventory and payments or cancelled by its deadline.
@@ -54,11 +56,14 @@ impl OrderStatus {
 
     /// The status once `event` happened: the one transition table, for the aggregate and for
     /// the read model alike. Inventory's answers change nothing by themselves; the payment
-    /// request or the cancellation recorded with them does.
+    /// request or the cancellation recorded with them does. Payments' later facts (captured,
+    /// voided, refunded) are about the money, not the order's progress.
     pub fn after(self, event: &OrderEvent) -> OrderStatus {
         match event {
             OrderEvent::Placed(_) => Self::AwaitingStock,
-            OrderEvent::StockReserved(_) | OrderEvent::StockRejected(_) => self,
+            OrderEvent::StockReserved(_)
+            | OrderEvent::StockRejected(_)
+            | OrderEvent::PaymentUpdated(_) => self,
             OrderEvent::PaymentRequested(_) => Self::AwaitingPayment,
             OrderEvent::Confirmed(_) => Self::Confirmed,
             OrderEvent::Cancelled(_) => Self::Cancelled,
@@ -86,6 +91,13 @@ impl CancelReason {
             Self::PaymentFailed => "payment-failed",
         }
     }
+
+    /// Whether an order in `status` may be cancelled for this reason. Any open order may be. A
+    /// customer may also take back a confirmed order that has not shipped: its stock goes back
+    /// and payments voids or refunds the payment.
+    fn may_cancel(self, status: OrderStatus) -> bool {
+        status.is_open() || (matches!(self, Self::Customer(_)) && status == OrderStatus::Confirmed)
+    }
 }
 
 /// The aggregate's state: only what deciding commands needs.
@@ -96,6 +108,10 @@ pub struct Order {
     pub status: OrderStatus,
     pub currency: String,
     pub total_minor: i64,
+    /// How the customer pays, given at placement (absent on orders placed before payments).
+    pub payment_method_id: Option<PaymentMethodId>,
+    /// The payment, once requested.
+    pub payment: Option<Payment>,
 }
 
 impl Order {
@@ -115,12 +131,15 @@ impl Order {
                     status: OrderStatus::AwaitingStock,
                     currency: placed.currency.clone(),
                     total_minor: placed.total_minor,
+                    payment_method_id: placed.payment_method_id.clone(),
+                    payment: None,
                 });
             }
             (None, _) => return None,
             (Some(order), _) => order,
         };
         order.status = order.status.after(event);
+        order.payment = Payment::after(order.payment.take(), event);
         Some(order)
     }
 }
@@ -133,6 +152,8 @@ pub enum Command {
         customer_id: Uuid,
         lines: Vec<OrderLine>,
         currency: String,
+        /// Checked with payments before placing: the provider knows it.
+        payment_method_id: PaymentMethodId,
     },
     /// Inventory's answer to OrderPlaced.
     RecordStockReserved,
@@ -140,8 +161,10 @@ pub enum Command {
         lines: Vec<RejectedLine>,
     },
     /// Payments' answer to PaymentRequested.
-    RecordPaymentSucceeded,
+    RecordPaymentAuthorized,
     RecordPaymentFailed,
+    /// Payments' later facts: recorded on the order, whatever its status.
+    RecordPaymentFact(PaymentFact),
     Cancel {
         reason: CancelReason,
     },
@@ -157,8 +180,11 @@ impl Command {
             Self::Place { .. } => "place",
             Self::RecordStockReserved => "record-stock-reserved",
             Self::RecordStockRejected { .. } => "record-stock-rejected",
-            Self::RecordPaymentSucceeded => "record-payment-succeeded",
+            Self::RecordPaymentAuthorized => "record-payment-authorized",
             Self::RecordPaymentFailed => "record-payment-failed",
+            Self::RecordPaymentFact(PaymentFact::Captured { .. }) => "record-payment-captured",
+            Self::RecordPaymentFact(PaymentFact::Voided) => "record-payment-voided",
+            Self::RecordPaymentFact(PaymentFact::Refunded { .. }) => "record-payment-refunded",
             Self::Cancel { .. } => "cancel",
             Self::Ship { .. } => "ship",
         }
@@ -179,8 +205,9 @@ pub enum Refusal {
 }
 
 /// Decides `command` against the order's state. Reactions to other services' events that no
-/// longer apply (a redelivery, or an answer arriving after a cancellation) decide nothing: an
-/// empty list, so a redelivered event appends nothing.
+/// longer apply (a redelivery, an answer arriving after a cancellation, a payment fact the order
+/// already knows or that is older than what it knows) decide nothing: an empty list, so a
+/// redelivered event appends nothing.
 pub fn decide(state: Option<&Order>, command: &Command) -> Result<Vec<OrderEvent>, Refusal> {
     let Some(order) = state else {
         return match command {
@@ -189,6 +216,7 @@ pub fn decide(state: Option<&Order>, command: &Command) -> Result<Vec<OrderEvent
                 customer_id,
                 lines,
                 currency,
+                payment_method_id,
             } => Ok(vec![OrderEvent::Placed(OrderPlaced {
                 order_id: *order_id,
                 customer_id: *customer_id,
@@ -198,6 +226,7 @@ pub fn decide(state: Option<&Order>, command: &Command) -> Result<Vec<OrderEvent
                     .sum(),
                 currency: currency.clone(),
                 lines: lines.clone(),
+                payment_method_id: Some(payment_method_id.clone()),
             })]),
             _ => Err(Refusal::NotFound),
         };
@@ -219,6 +248,7 @@ pub fn decide(state: Option<&Order>, command: &Command) -> Result<Vec<OrderEvent
                 customer_id: order.customer_id,
                 amount_minor: order.total_minor,
                 currency: order.currency.clone(),
+                payment_method_id: order.payment_method_id.clone(),
             }),
         ]),
         (Command::RecordStockRejected { lines }, OrderStatus::AwaitingStock) => Ok(vec![
@@ -228,7 +258,7 @@ pub fn decide(state: Option<&Order>, command: &Command) -> Result<Vec<OrderEvent
             }),
             cancel(CancelReason::StockRejected),
         ]),
-        (Command::RecordPaymentSucceeded, OrderStatus::AwaitingPayment) => {
+        (Command::RecordPaymentAuthorized, OrderStatus::AwaitingPayment) => {
             Ok(vec![OrderEvent::Confirmed(OrderConfirmed { order_id })])
         }
         (Command::RecordPaymentFailed, OrderStatus::AwaitingPayment) => {
@@ -237,10 +267,19 @@ pub fn decide(state: Option<&Order>, command: &Command) -> Result<Vec<OrderEvent
         (
             Command::RecordStockReserved
             | Command::RecordStockRejected { .. }
-            | Command::RecordPaymentSucceeded
+            | Command::RecordPaymentAuthorized
             | Command::RecordPaymentFailed,
             _,
         ) => Ok(Vec::new()),
+        // In any status: the money moves on after the order has (a refund after shipping, a
+        // void after a cancellation). An order that never asked for payment has none to record.
+        (Command::RecordPaymentFact(fact), _) => Ok(order
+            .payment
+            .as_ref()
+            .and_then(|payment| payment.record(order_id, *fact, order.total_minor))
+            .map(OrderEvent::PaymentUpdated)
+            .into_iter()
+            .collect()),
 
         // Someone else's order does not exist for a customer, whatever its status.
         (
@@ -249,7 +288,9 @@ pub fn decide(state: Option<&Order>, command: &Command) -> Result<Vec<OrderEvent
             },
             _,
         ) if *who != order.customer_id => Err(Refusal::NotFound),
-        (Command::Cancel { reason }, status) if status.is_open() => Ok(vec![cancel(*reason)]),
+        (Command::Cancel { reason }, status) if reason.may_cancel(status) => {
+            Ok(vec![cancel(*reason)])
+        }
         // The deadline passing on an order that is no longer open is nothing to do.
         (
             Command::Cancel {
@@ -283,8 +324,13 @@ pub fn decide(state: Option<&Order>, command: &Command) -> Result<Vec<OrderEvent
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::payment::PaymentStatus;
 
     const CUSTOMER: Uuid = Uuid::from_u128(0x0c57_0e11);
+
+    fn visa() -> PaymentMethodId {
+        PaymentMethodId::parse("pm_card_visa").unwrap()
+    }
 
     fn place(order_id: Uuid) -> Command {
         Command::Place {
@@ -305,6 +351,7 @@ mod tests {
                 },
             ],
             currency: "EUR".into(),
+            payment_method_id: visa(),
         }
     }
 
@@ -344,7 +391,7 @@ mod tests {
         let (stream, outcomes) = run(&[
             place(Uuid::new_v4()),
             Command::RecordStockReserved,
-            Command::RecordPaymentSucceeded,
+            Command::RecordPaymentAuthorized,
             Command::Ship {
                 carrier: "DHL".into(),
                 tracking_number: "T-1".into(),
@@ -367,6 +414,11 @@ mod tests {
             panic!("expected PaymentRequested");
         };
         assert_eq!(request.amount_minor, 2 * 1_999 + 3 * 500);
+        assert_eq!(request.payment_method_id, Some(visa()), "as placed");
+        let OrderEvent::Placed(placed) = &stream[0] else {
+            panic!("expected OrderPlaced");
+        };
+        assert_eq!(placed.payment_method_id, Some(visa()));
     }
 
     #[test]
@@ -386,8 +438,8 @@ mod tests {
             Command::RecordStockReserved,
             Command::RecordStockReserved,
             Command::RecordStockRejected { lines: vec![] },
-            Command::RecordPaymentSucceeded,
-            Command::RecordPaymentSucceeded,
+            Command::RecordPaymentAuthorized,
+            Command::RecordPaymentAuthorized,
             Command::RecordPaymentFailed,
         ]);
         assert_eq!(outcomes[2], Ok(0));
@@ -398,41 +450,91 @@ mod tests {
         assert_eq!(status_of(&stream), OrderStatus::Confirmed);
     }
 
+    const BY_CUSTOMER: Command = Command::Cancel {
+        reason: CancelReason::Customer(CUSTOMER),
+    };
+
     #[test]
-    fn a_customer_cancels_an_open_order_but_not_a_confirmed_one() {
+    fn a_customer_cancels_an_open_order_once() {
+        for answers in [&[][..], &[Command::RecordStockReserved][..]] {
+            let mut commands = vec![place(Uuid::new_v4())];
+            commands.extend_from_slice(answers);
+            commands.extend([BY_CUSTOMER, BY_CUSTOMER]);
+            let (stream, outcomes) = run(&commands);
+            assert_eq!(status_of(&stream), OrderStatus::Cancelled);
+            assert!(
+                matches!(stream.last(), Some(OrderEvent::Cancelled(c)) if c.reason == "customer")
+            );
+            assert_eq!(
+                outcomes.last(),
+                Some(&Err(Refusal::IllegalTransition {
+                    action: "cancelled",
+                    status: OrderStatus::Cancelled
+                }))
+            );
+        }
+    }
+
+    #[test]
+    fn a_customer_cancels_a_confirmed_order_until_it_ships() {
         let (stream, outcomes) = run(&[
             place(Uuid::new_v4()),
-            Command::Cancel {
-                reason: CancelReason::Customer(CUSTOMER),
-            },
-            Command::Cancel {
-                reason: CancelReason::Customer(CUSTOMER),
+            Command::RecordStockReserved,
+            Command::RecordPaymentAuthorized,
+            BY_CUSTOMER,
+            Command::Ship {
+                carrier: "DHL".into(),
+                tracking_number: "T-1".into(),
             },
         ]);
+        assert_eq!(outcomes[3], Ok(1));
+        assert!(matches!(&stream[4], OrderEvent::Cancelled(c) if c.reason == "customer"));
         assert_eq!(status_of(&stream), OrderStatus::Cancelled);
         assert_eq!(
-            outcomes[2],
+            outcomes[4],
             Err(Refusal::IllegalTransition {
-                action: "cancelled",
+                action: "shipped",
                 status: OrderStatus::Cancelled
-            })
+            }),
+            "a cancelled order does not ship"
         );
 
         let (_, outcomes) = run(&[
             place(Uuid::new_v4()),
             Command::RecordStockReserved,
-            Command::RecordPaymentSucceeded,
+            Command::RecordPaymentAuthorized,
+            Command::Ship {
+                carrier: "DHL".into(),
+                tracking_number: "T-1".into(),
+            },
+            BY_CUSTOMER,
+        ]);
+        assert_eq!(
+            outcomes[4],
+            Err(Refusal::IllegalTransition {
+                action: "cancelled",
+                status: OrderStatus::Shipped
+            })
+        );
+    }
+
+    #[test]
+    fn only_the_customer_may_cancel_a_confirmed_order() {
+        // The deadline does not reach a confirmed order; another customer is told nothing.
+        let (stream, outcomes) = run(&[
+            place(Uuid::new_v4()),
+            Command::RecordStockReserved,
+            Command::RecordPaymentAuthorized,
             Command::Cancel {
-                reason: CancelReason::Customer(CUSTOMER),
+                reason: CancelReason::Timeout,
+            },
+            Command::Cancel {
+                reason: CancelReason::Customer(Uuid::new_v4()),
             },
         ]);
-        assert!(matches!(
-            outcomes[3],
-            Err(Refusal::IllegalTransition {
-                status: OrderStatus::Confirmed,
-                ..
-            })
-        ));
+        assert_eq!(outcomes[3], Ok(0));
+        assert_eq!(outcomes[4], Err(Refusal::NotFound));
+        assert_eq!(status_of(&stream), OrderStatus::Confirmed);
     }
 
     #[test]
@@ -471,7 +573,7 @@ mod tests {
         let (_, outcomes) = run(&[
             place(Uuid::new_v4()),
             Command::RecordStockReserved,
-            Command::RecordPaymentSucceeded,
+            Command::RecordPaymentAuthorized,
             ship.clone(),
             ship,
         ]);
@@ -495,11 +597,147 @@ mod tests {
         let (stream, outcomes) = run(&[
             place(Uuid::new_v4()),
             Command::RecordStockReserved,
-            Command::RecordPaymentSucceeded,
+            Command::RecordPaymentAuthorized,
             timeout,
         ]);
         assert_eq!(outcomes[3], Ok(0));
         assert_eq!(status_of(&stream), OrderStatus::Confirmed);
+    }
+
+    fn payment_of(stream: &[OrderEvent]) -> Option<Payment> {
+        Order::fold(stream).unwrap().payment
+    }
+
+    fn captured(amount_minor: i64) -> Command {
+        Command::RecordPaymentFact(PaymentFact::Captured { amount_minor })
+    }
+
+    fn refunded(total_refunded_minor: i64) -> Command {
+        Command::RecordPaymentFact(PaymentFact::Refunded {
+            total_refunded_minor,
+        })
+    }
+
+    #[test]
+    fn the_payment_is_pending_then_answered() {
+        let (stream, _) = run(&[place(Uuid::new_v4())]);
+        assert_eq!(payment_of(&stream), None, "nothing asked of payments yet");
+        let (stream, _) = run(&[place(Uuid::new_v4()), Command::RecordStockReserved]);
+        let pending = payment_of(&stream).unwrap();
+        assert_eq!(pending.status, PaymentStatus::Pending);
+        assert_eq!(pending.payment_method_id, Some(visa()));
+        let (stream, _) = run(&[
+            place(Uuid::new_v4()),
+            Command::RecordStockReserved,
+            Command::RecordPaymentAuthorized,
+        ]);
+        assert_eq!(
+            payment_of(&stream).unwrap().status,
+            PaymentStatus::Authorized
+        );
+        let (stream, _) = run(&[
+            place(Uuid::new_v4()),
+            Command::RecordStockReserved,
+            Command::RecordPaymentFailed,
+        ]);
+        assert_eq!(payment_of(&stream).unwrap().status, PaymentStatus::Failed);
+        // Cancelled for another reason, the payment stays pending until payments voids it.
+        let (stream, _) = run(&[
+            place(Uuid::new_v4()),
+            Command::RecordStockReserved,
+            Command::Cancel {
+                reason: CancelReason::Timeout,
+            },
+        ]);
+        assert_eq!(payment_of(&stream).unwrap().status, PaymentStatus::Pending);
+    }
+
+    #[test]
+    fn payment_facts_are_recorded_in_any_status_once_and_never_move_the_order() {
+        let total = 2 * 1_999 + 3 * 500;
+        let (stream, outcomes) = run(&[
+            place(Uuid::new_v4()),
+            Command::RecordStockReserved,
+            Command::RecordPaymentAuthorized,
+            captured(total),
+            captured(total),
+            Command::Ship {
+                carrier: "DHL".into(),
+                tracking_number: "T-1".into(),
+            },
+            refunded(1_000),
+            refunded(1_000),
+            Command::RecordPaymentFact(PaymentFact::Voided),
+            refunded(total),
+            refunded(1_000),
+            captured(total),
+        ]);
+        assert_eq!(
+            outcomes[3..],
+            [
+                Ok(1),
+                Ok(0),
+                Ok(1),
+                Ok(1),
+                Ok(0),
+                Ok(0),
+                Ok(1),
+                Ok(0),
+                Ok(0)
+            ]
+        );
+        assert_eq!(status_of(&stream), OrderStatus::Shipped);
+        let updates: Vec<(&str, i64, i64)> = stream
+            .iter()
+            .filter_map(|event| match event {
+                OrderEvent::PaymentUpdated(u) => Some((
+                    u.payment_status.as_str(),
+                    u.captured_minor,
+                    u.refunded_minor,
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            updates,
+            [
+                ("captured", total, 0),
+                ("partially-refunded", total, 1_000),
+                ("refunded", total, total)
+            ]
+        );
+        let payment = payment_of(&stream).unwrap();
+        assert_eq!(payment.status, PaymentStatus::Refunded);
+        assert_eq!(
+            payment.payment_method_id,
+            Some(visa()),
+            "kept from the request"
+        );
+    }
+
+    #[test]
+    fn a_cancelled_order_records_its_void_and_an_unpaid_one_records_nothing() {
+        let (stream, outcomes) = run(&[
+            place(Uuid::new_v4()),
+            Command::RecordStockReserved,
+            Command::RecordPaymentAuthorized,
+            BY_CUSTOMER,
+            Command::RecordPaymentFact(PaymentFact::Voided),
+            Command::RecordPaymentFact(PaymentFact::Voided),
+        ]);
+        assert_eq!(outcomes[4..], [Ok(1), Ok(0)]);
+        assert_eq!(status_of(&stream), OrderStatus::Cancelled);
+        assert_eq!(payment_of(&stream).unwrap().status, PaymentStatus::Voided);
+
+        // Stock rejected: no payment was ever requested, so there is none to record.
+        let (stream, outcomes) = run(&[
+            place(Uuid::new_v4()),
+            Command::RecordStockRejected { lines: vec![] },
+            captured(100),
+            Command::RecordPaymentFact(PaymentFact::Voided),
+        ]);
+        assert_eq!(outcomes[2..], [Ok(0), Ok(0)]);
+        assert_eq!(payment_of(&stream), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use contracts::payment::PaymentMethodId;
 use contracts::single_line_text;
 use contracts::sku::{MAX_CHARS, MIN_CHARS};
 use contracts::{FieldError, Sku};
@@ -13,9 +14,55 @@ pub const MAX_QUANTITY: u32 = 999;
 /// Carriers' names and tracking numbers: what fits on a label and in a carrier's API.
 pub const MAX_SHIPMENT_TEXT_CHARS: usize = 64;
 
+/// An order to place: its lines and the payment method the customer's browser registered with
+/// the provider. Whether the provider knows that payment method is payments' to say (see
+/// `payments_client`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderRequest {
+    lines: RequestedLines,
+    payment_method_id: PaymentMethodId,
+}
+
+impl OrderRequest {
+    /// Every bad field at once: the lines' (see [`RequestedLines::parse`]), then
+    /// `paymentMethodId`.
+    pub fn parse(lines: &[(&str, u32)], payment_method_id: &str) -> Result<Self, Vec<FieldError>> {
+        match (
+            RequestedLines::parse(lines),
+            PaymentMethodId::parse(payment_method_id),
+        ) {
+            (Ok(lines), Ok(payment_method_id)) => Ok(Self {
+                lines,
+                payment_method_id,
+            }),
+            (lines, payment_method_id) => {
+                let mut errors = lines.err().unwrap_or_default();
+                errors.extend(payment_method_id.err());
+                Err(errors)
+            }
+        }
+    }
+
+    pub fn lines(&self) -> &RequestedLines {
+        &self.lines
+    }
+
+    pub fn payment_method_id(&self) -> &PaymentMethodId {
+        &self.payment_method_id
+    }
+
+    /// The request an Idempotency-Key is stored with and compared with on a retry
+    /// (`{"lines":[{"sku","quantity"}],"paymentMethodId"}`): the same lines paid another way
+    /// are another request.
+    pub fn idempotency_body(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
+    }
+}
+
 /// One requested line: a SKU (in its one spelling, see `Sku`) and a quantity in range.
 /// Whether the SKU exists and what it costs is inventory's to say (see `inventory_client`).
-// Serialize: the request body an Idempotency-Key is stored with (`[{"sku", "quantity"}]`).
+// Serialize: part of the request body an Idempotency-Key is stored with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RequestedLine {
     pub sku: Sku,
@@ -23,7 +70,8 @@ pub struct RequestedLine {
 }
 
 /// The lines of an order to place: 1 to 50, each SKU once.
-#[derive(Debug, Clone, PartialEq, Eq)]
+// Serialize: as the list of its lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RequestedLines(Vec<RequestedLine>);
 
 impl RequestedLines {
@@ -169,12 +217,34 @@ mod tests {
     }
 
     #[test]
-    fn the_idempotency_body_is_each_line_as_sku_and_quantity() {
+    fn the_idempotency_body_is_each_line_as_sku_and_quantity_and_the_payment_method() {
         // Stored with each key and compared on a retry: its form must not change.
-        let lines = RequestedLines::parse(&[("lamp-1", 2)]).unwrap();
+        let request = OrderRequest::parse(&[("lamp-1", 2)], "pm_card_visa").unwrap();
         assert_eq!(
-            serde_json::to_string(lines.lines()).unwrap(),
-            r#"[{"sku":"LAMP-1","quantity":2}]"#
+            request.idempotency_body().unwrap(),
+            r#"{"lines":[{"sku":"LAMP-1","quantity":2}],"paymentMethodId":"pm_card_visa"}"#
+        );
+        let paid_otherwise = OrderRequest::parse(&[("LAMP-1", 2)], "pm_card_mastercard").unwrap();
+        assert_ne!(
+            paid_otherwise.idempotency_body().unwrap(),
+            request.idempotency_body().unwrap()
+        );
+    }
+
+    #[test]
+    fn a_bad_payment_method_is_named_after_the_lines() {
+        let errors = OrderRequest::parse(&[("LAMP-1", 0)], "card_visa").unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["lines.quantity", "paymentMethodId"]);
+        let errors = OrderRequest::parse(&[("LAMP-1", 1)], "pm_").unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["paymentMethodId"]);
+        assert_eq!(
+            OrderRequest::parse(&[("lamp-1", 1)], "pm_card_visa")
+                .unwrap()
+                .payment_method_id()
+                .as_str(),
+            "pm_card_visa"
         );
     }
 

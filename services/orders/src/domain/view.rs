@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::event::{DecodeError, OrderEvent};
 use super::order::OrderStatus;
+use super::payment::Payment;
 
 /// One event of the order's stream as the read model reads it: its place in the stream, when
 /// it was recorded, and its stored form (decoded here, so old versions are upcast). The store
@@ -79,6 +80,12 @@ pub struct OrderView {
     pub rejected_lines: Vec<ViewRejectedLine>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipment: Option<Shipment>,
+    /// The order's payment: `pending` once the stock is reserved and payment requested (absent
+    /// before that, and on orders rejected for stock), `authorized` when the order is confirmed,
+    /// `failed` when it was cancelled for it, then what payments did with the money
+    /// (`captured`, `voided`, `refunded`, `partially-refunded`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<Payment>,
     /// The stream version this view reflects.
     pub version: u64,
     pub history: Vec<HistoryEntry>,
@@ -135,12 +142,14 @@ impl OrderView {
                     cancellation_reason: None,
                     rejected_lines: Vec::new(),
                     shipment: None,
+                    payment: None,
                     version: 0,
                     history: Vec::new(),
                 },
                 (None, _) => return Err(ProjectionError::NotPlacedFirst),
                 (Some(mut current), event) => {
                     current.status = current.status.after(event);
+                    current.payment = Payment::after(current.payment.take(), event);
                     match event {
                         OrderEvent::Placed(_) => return Err(ProjectionError::NotPlacedFirst),
                         OrderEvent::StockReserved(_) => {}
@@ -156,7 +165,9 @@ impl OrderView {
                                 })
                                 .collect();
                         }
-                        OrderEvent::PaymentRequested(_) | OrderEvent::Confirmed(_) => {}
+                        OrderEvent::PaymentRequested(_)
+                        | OrderEvent::Confirmed(_)
+                        | OrderEvent::PaymentUpdated(_) => {}
                         OrderEvent::Cancelled(cancelled) => {
                             current.cancellation_reason = Some(cancelled.reason.clone());
                         }
@@ -187,7 +198,9 @@ impl OrderView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::order::{Command, Order, decide};
+    use crate::domain::order::{CancelReason, Command, Order, decide};
+    use crate::domain::payment::{PaymentFact, PaymentStatus};
+    use contracts::payment::PaymentMethodId;
 
     /// Events as a store would hold them: numbered from 1, a second apart.
     struct Recorded {
@@ -229,9 +242,13 @@ mod tests {
     }
 
     fn placed() -> Command {
+        placed_by(Uuid::new_v4())
+    }
+
+    fn placed_by(customer_id: Uuid) -> Command {
         Command::Place {
             order_id: Uuid::new_v4(),
-            customer_id: Uuid::new_v4(),
+            customer_id,
             lines: vec![OrderLine {
                 sku: "LAMP-001".into(),
                 quantity: 2,
@@ -239,6 +256,7 @@ mod tests {
                 currency: "EUR".into(),
             }],
             currency: "EUR".into(),
+            payment_method_id: PaymentMethodId::parse("pm_card_visa").unwrap(),
         }
     }
 
@@ -247,7 +265,7 @@ mod tests {
         let events = stream(&[
             placed(),
             Command::RecordStockReserved,
-            Command::RecordPaymentSucceeded,
+            Command::RecordPaymentAuthorized,
             Command::Ship {
                 carrier: "DHL".into(),
                 tracking_number: "T-9".into(),
@@ -270,6 +288,79 @@ mod tests {
             view.updated_at,
             DateTime::from_timestamp(1_700_000_005, 0).unwrap()
         );
+    }
+
+    #[test]
+    fn the_view_shows_the_payment_as_the_aggregate_knows_it() {
+        let customer = Uuid::new_v4();
+        let events = stream(&[
+            placed_by(customer),
+            Command::RecordStockReserved,
+            Command::RecordPaymentAuthorized,
+            Command::RecordPaymentFact(PaymentFact::Captured {
+                amount_minor: 2_500,
+            }),
+            // Cancelled after the capture: payments refunds it.
+            Command::Cancel {
+                reason: CancelReason::Customer(customer),
+            },
+            Command::RecordPaymentFact(PaymentFact::Refunded {
+                total_refunded_minor: 2_500,
+            }),
+        ]);
+        let recorded = record(&events);
+        let view = OrderView::project(None, read(&recorded)).unwrap().unwrap();
+        assert_eq!(view.status, OrderStatus::Cancelled);
+        assert_eq!(view.payment, Order::fold(&events).unwrap().payment);
+        let payment = view.payment.clone().unwrap();
+        assert_eq!(payment.status, PaymentStatus::Refunded);
+        assert_eq!(
+            (payment.captured_minor, payment.refunded_minor),
+            (2_500, 2_500)
+        );
+        let json = serde_json::to_value(&view).unwrap();
+        assert_eq!(
+            json["payment"],
+            serde_json::json!({
+                "status": "refunded", "paymentMethodId": "pm_card_visa",
+                "capturedMinor": 2_500, "refundedMinor": 2_500
+            })
+        );
+        // Step by step, each event's view says what the payment was then.
+        let statuses: Vec<Option<PaymentStatus>> = (1..=recorded.len())
+            .map(|n| {
+                OrderView::project(None, read(&recorded[..n]))
+                    .unwrap()
+                    .unwrap()
+                    .payment
+                    .map(|p| p.status)
+            })
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                None,
+                None,
+                Some(PaymentStatus::Pending),
+                Some(PaymentStatus::Authorized),
+                Some(PaymentStatus::Captured),
+                Some(PaymentStatus::Captured),
+                Some(PaymentStatus::Refunded),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_view_stored_before_payments_reads_without_one() {
+        let events = stream(&[placed()]);
+        let view = OrderView::project(None, read(&record(&events)))
+            .unwrap()
+            .unwrap();
+        let mut stored = serde_json::to_value(&view).unwrap();
+        assert!(stored.get("payment").is_none());
+        stored.as_object_mut().unwrap().remove("payment");
+        let read_back: OrderView = serde_json::from_value(stored).unwrap();
+        assert_eq!(read_back, view);
     }
 
     #[test]

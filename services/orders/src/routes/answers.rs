@@ -1,9 +1,12 @@
 //! Inventory's and payments' answers to an order (stock reserved or rejected, payment
-//! succeeded or failed), delivered by Dapr from Kafka: each becomes a command on the order.
-//! Delivery is at least once; an answer the order has already recorded decides nothing.
+//! authorized or failed) and payments' later facts (captured, voided, refunded), delivered by
+//! Dapr from Kafka: each becomes a command on the order. Delivery is at least once; an answer
+//! or a fact the order has already recorded decides nothing.
 
 use contracts::DomainEvent;
-use contracts::payment::{PaymentFailed, PaymentSucceeded};
+use contracts::payment::{
+    PaymentAuthorized, PaymentCaptured, PaymentFailed, PaymentRefunded, PaymentVoided,
+};
 use contracts::stock::{StockRejected, StockReserved};
 use salvo::prelude::*;
 use service_runtime::EventEnvelope;
@@ -13,7 +16,7 @@ use service_runtime::pubsub::DeliveryOutcome;
 use uuid::Uuid;
 
 use crate::app::Orders;
-use crate::domain::Command;
+use crate::domain::{Command, PaymentFact};
 use crate::error::OrdersError;
 use crate::event_store::EventMetadata;
 
@@ -34,20 +37,42 @@ fn command_for(event: &EventEnvelope) -> Result<Option<(Uuid, Command)>, Envelop
                 },
             )
         }
-        PaymentSucceeded::EVENT_TYPE => {
-            let succeeded = event.data::<PaymentSucceeded>()?;
-            (succeeded.order_id, Command::RecordPaymentSucceeded)
+        PaymentAuthorized::EVENT_TYPE => {
+            let authorized = event.data::<PaymentAuthorized>()?;
+            (authorized.order_id, Command::RecordPaymentAuthorized)
         }
         PaymentFailed::EVENT_TYPE => {
             let failed = event.data::<PaymentFailed>()?;
             (failed.order_id, Command::RecordPaymentFailed)
         }
+        PaymentCaptured::EVENT_TYPE => {
+            let captured = event.data::<PaymentCaptured>()?;
+            let fact = PaymentFact::Captured {
+                amount_minor: captured.amount_minor,
+            };
+            (captured.order_id, Command::RecordPaymentFact(fact))
+        }
+        PaymentVoided::EVENT_TYPE => {
+            let voided = event.data::<PaymentVoided>()?;
+            (
+                voided.order_id,
+                Command::RecordPaymentFact(PaymentFact::Voided),
+            )
+        }
+        PaymentRefunded::EVENT_TYPE => {
+            let refunded = event.data::<PaymentRefunded>()?;
+            let fact = PaymentFact::Refunded {
+                total_refunded_minor: refunded.total_refunded_minor,
+            };
+            (refunded.order_id, Command::RecordPaymentFact(fact))
+        }
         _ => return Ok(None),
     }))
 }
 
-/// Inventory's and payments' answers. Idempotent by the order's state: an answer the order has
-/// already recorded (or can no longer use) decides nothing and appends nothing.
+/// Inventory's and payments' answers and payments' later facts. Idempotent by the order's state:
+/// an answer the order has already recorded (or can no longer use), or a fact it already knows,
+/// decides nothing and appends nothing.
 #[handler]
 pub async fn receive_answer(req: &mut Request, depot: &mut Depot) -> DeliveryOutcome {
     let Ok(orders) = depot.get_typed::<Orders>().cloned() else {

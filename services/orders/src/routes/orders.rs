@@ -11,7 +11,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::app::Placement;
-use crate::domain::request::RequestedLines;
+use crate::domain::request::OrderRequest;
 use crate::domain::{CancelReason, Command, OrderStatus, OrderView};
 use crate::error::OrdersError;
 use crate::routes::context::{command_metadata, orders};
@@ -19,17 +19,21 @@ use crate::routes::params::{CursorParam, IdempotencyKeyHeader, OrderId, PageLimi
 use crate::summaries::{Cursor, OrderSummary};
 
 /// `POST /api/orders`.
+// Validate: no field rules here; `OrderRequest::parse` checks the lines (their number too) and
+// the payment method, and reports every bad field together.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PlaceOrderRequest {
     /// Each SKU once.
-    #[validate(length(min = 1, max = 50, message = "between 1 and 50 lines"))]
     #[salvo(schema(min_items = 1, max_items = 50))]
     pub lines: Vec<RequestedLineBody>,
+    /// The payment method the provider's checkout form (Stripe.js) made from the customer's
+    /// card, in the browser; the card itself never reaches the shop.
+    #[salvo(schema(value_type = contracts::payment::PaymentMethodId))]
+    pub payment_method_id: String,
 }
 
-// Serialize: validator reports a list's value with its length error.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestedLineBody {
     /// The product's SKU, as in the catalogue (any case; it is uppercased).
@@ -41,13 +45,13 @@ pub struct RequestedLineBody {
 }
 
 impl PlaceOrderRequest {
-    fn lines(&self) -> Result<RequestedLines, OrdersError> {
+    fn parse(&self) -> Result<OrderRequest, OrdersError> {
         let lines: Vec<(&str, u32)> = self
             .lines
             .iter()
             .map(|line| (line.sku.as_str(), line.quantity))
             .collect();
-        RequestedLines::parse(&lines).map_err(OrdersError::Validation)
+        OrderRequest::parse(&lines, &self.payment_method_id).map_err(OrdersError::Validation)
     }
 }
 
@@ -60,9 +64,16 @@ pub struct OrderPage {
     pub next_cursor: Option<String>,
 }
 
-/// Places an order: the lines are priced by inventory now, then stock is reserved
-/// asynchronously (the order moves from `awaiting-stock` to `awaiting-payment`, or is
-/// cancelled with reason `stock-rejected`).
+/// Places an order: the lines are priced by inventory and the payment method is checked with
+/// the payment provider now, then stock is reserved asynchronously (the order moves from
+/// `awaiting-stock` to `awaiting-payment`, or is cancelled with reason `stock-rejected`), and
+/// payments authorizes the total (the order is `confirmed`, or cancelled with reason
+/// `payment-failed`).
+///
+/// `paymentMethodId` comes from the payment provider's checkout form: Stripe.js turns the card
+/// the customer types in the browser into a `pm_…` id, so card data never reaches the shop.
+/// Stripe's test ids work in development: `pm_card_visa` is authorized,
+/// `pm_card_chargeCustomerFail` is declined (the order is cancelled, `payment-failed`).
 ///
 /// Send an `Idempotency-Key` header (a UUID) to make retries safe: a retry with the same key
 /// and body returns the same order (200, `Idempotent-Replayed: true`) instead of a second one.
@@ -71,8 +82,9 @@ pub struct OrderPage {
     responses(
         (status_code = 201, description = "The order, placed", body = OrderView),
         (status_code = 200, description = "The order an earlier request with this Idempotency-Key placed", body = OrderView),
-        // More than the default says: three different refusals share this status.
-        (status_code = 422, description = "Invalid lines (`errors` names each, by position), products that cannot be ordered, or an invalid or reused Idempotency-Key", content_type = "application/problem+json", body = Problem),
+        // More than the default says: four different refusals share this status.
+        (status_code = 422, description = "Invalid lines or payment method id (`errors` names each field, lines by position), products that cannot be ordered, a payment method the provider does not know (`/problems/unknown-payment-method`), or an invalid or reused Idempotency-Key (`/problems/idempotency-key-reused`)", content_type = "application/problem+json", body = Problem),
+        (status_code = 503, description = "Inventory or payments is unavailable, or the order is changing too fast; retry (with the same Idempotency-Key)", content_type = "application/problem+json", body = Problem),
     )
 )]
 pub async fn place_order(
@@ -83,10 +95,10 @@ pub async fn place_order(
     depot: &mut Depot,
     res: &mut Response,
 ) -> Result<(), OrdersError> {
-    let lines = body.into_inner().lines()?;
+    let request = body.into_inner().parse()?;
     let metadata = command_metadata(req, depot);
     let (view, placement) = orders(depot)?
-        .place(customer.id, lines, idempotency_key.0, &metadata)
+        .place(customer.id, request, idempotency_key.0, &metadata)
         .await?;
     res.headers_mut().insert(
         "location",
@@ -125,8 +137,10 @@ pub async fn get_order(
     }
 }
 
-/// Cancels one of the caller's orders while it is still open (`awaiting-stock` or
-/// `awaiting-payment`); 409 with `currentStatus` otherwise.
+/// Cancels one of the caller's orders until it ships: while it is open (`awaiting-stock`,
+/// `awaiting-payment`) or `confirmed`. Its stock goes back, and payments voids the
+/// authorization or refunds what was captured (the order's `payment` shows it when done). 409
+/// with `currentStatus` for a `shipped` or `cancelled` order.
 #[endpoint(
     tags("orders"),
     responses((status_code = 200, description = "The cancelled order", body = OrderView))
@@ -252,6 +266,17 @@ mod tests {
             sku.to_string()
                 .contains(r##""$ref":"#/components/schemas/Sku""##),
             "one SKU schema: {sku}"
+        );
+        let payment_method = &request["properties"]["paymentMethodId"];
+        assert!(
+            payment_method
+                .to_string()
+                .contains(r##""$ref":"#/components/schemas/PaymentMethodId""##),
+            "one payment method schema: {payment_method}"
+        );
+        assert_eq!(
+            request["required"],
+            serde_json::json!(["lines", "paymentMethodId"])
         );
     }
 }

@@ -26,7 +26,10 @@ async fn every_route_refuses_a_caller_who_is_not_signed_in(pool: PgPool) {
         .await;
         assert_eq!(body["type"], "/problems/unauthorized", "{path}: {body}");
     }
-    let valid_order = json!({ "lines": [{ "sku": "LAMP-1", "quantity": 1 }] });
+    let valid_order = json!({
+        "lines": [{ "sku": "LAMP-1", "quantity": 1 }],
+        "paymentMethodId": "pm_card_visa"
+    });
     for path in [
         "/orders".to_owned(),
         format!("/orders/{order}/cancel"),

@@ -100,6 +100,7 @@ pub fn order_view(
         cancellation_reason: (status == OrderStatus::Cancelled).then(|| "customer".into()),
         rejected_lines: Vec::new(),
         shipment: None,
+        payment: None,
         version,
         history: vec![HistoryEntry {
             sequence: 1,

@@ -37,6 +37,24 @@ fn schema<'a>(document: &'a Value, parameter: &'a Value) -> &'a Value {
     resolve(document, &parameter["schema"])
 }
 
+/// The component a property refers to, through the `allOf` its description adds and the `oneOf`
+/// with `null` of an optional property.
+fn referenced<'a>(document: &'a Value, schema: &Value) -> &'a Value {
+    fn reference(schema: &Value) -> Option<&str> {
+        schema["$ref"].as_str().or_else(|| {
+            ["allOf", "oneOf", "anyOf"]
+                .iter()
+                .filter_map(|key| schema[key].as_array())
+                .flatten()
+                .find_map(reference)
+        })
+    }
+    let name = reference(schema)
+        .unwrap_or_else(|| panic!("no $ref in {schema}"))
+        .trim_start_matches("#/components/schemas/");
+    &document["components"]["schemas"][name]
+}
+
 #[sqlx::test(migrations = "../../migrations/orders")]
 async fn only_the_public_routes_are_documented(pool: PgPool) {
     let document = document(pool).await;
@@ -121,7 +139,78 @@ async fn ids_limits_statuses_and_keys_carry_their_rules(pool: PgPool) {
     assert_eq!(key["in"], "header");
     assert_eq!(key["schema"]["maxLength"], 255);
     assert_eq!(place["requestBody"]["required"], true);
-    // Three refusals share the 422 of a placement; the endpoint says which.
+    // Four refusals share the 422 of a placement; the endpoint says which.
     let refused = place["responses"]["422"]["description"].as_str().unwrap();
     assert!(refused.contains("Idempotency-Key"), "{refused}");
+    assert!(
+        refused.contains("/problems/unknown-payment-method"),
+        "{refused}"
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations/orders")]
+async fn a_placement_documents_its_payment_method(pool: PgPool) {
+    let document = document(pool).await;
+    let place = &document["paths"]["/orders"]["post"];
+    let body = resolve(
+        &document,
+        &place["requestBody"]["content"]["application/json"]["schema"],
+    );
+    assert_eq!(
+        body["required"],
+        json!(["lines", "paymentMethodId"]),
+        "{body}"
+    );
+    let payment_method = referenced(&document, &body["properties"]["paymentMethodId"]);
+    assert_eq!(
+        payment_method["pattern"],
+        contracts::payment::PAYMENT_METHOD_PATTERN,
+        "{payment_method}"
+    );
+    // Where the id comes from, and the ids to try it with.
+    let description = place["description"].as_str().unwrap_or_default();
+    for needed in ["Stripe.js", "pm_card_visa", "pm_card_chargeCustomerFail"] {
+        assert!(description.contains(needed), "{needed}: {description}");
+    }
+}
+
+#[sqlx::test(migrations = "../../migrations/orders")]
+async fn the_order_documents_its_payment(pool: PgPool) {
+    let document = document(pool).await;
+    let placed = &document["paths"]["/orders"]["post"]["responses"]["201"];
+    let view = referenced(&document, &placed["content"]["application/json"]["schema"]);
+    let payment = referenced(&document, &view["properties"]["payment"]);
+    assert!(
+        !view["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("payment")),
+        "absent until payment is requested: {view}"
+    );
+    let mut required: Vec<&str> = payment["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    required.sort_unstable();
+    assert_eq!(
+        required,
+        ["capturedMinor", "refundedMinor", "status"],
+        "{payment}"
+    );
+    let status = referenced(&document, &payment["properties"]["status"]);
+    assert_eq!(
+        status["enum"],
+        json!([
+            "pending",
+            "authorized",
+            "failed",
+            "captured",
+            "voided",
+            "refunded",
+            "partially-refunded"
+        ]),
+        "{status}"
+    );
 }
