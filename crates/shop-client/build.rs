@@ -27,6 +27,8 @@ struct App {
     app_port: u16,
     #[serde(rename = "daprHTTPPort")]
     dapr_http_port: u16,
+    #[serde(rename = "daprGRPCPort")]
+    dapr_grpc_port: u16,
 }
 
 fn main() {
@@ -50,6 +52,12 @@ fn main() {
             app.app_id, app.app_port, app.dapr_http_port
         )
         .expect("writing to a String");
+    }
+    code.push_str("];\n");
+    code.push_str("pub const SIDECAR_GRPC_PORTS: &[(&str, u16)] = &[\n");
+    for app in &run_file.apps {
+        writeln!(code, "    ({:?}, {}),", app.app_id, app.dapr_grpc_port)
+            .expect("writing to a String");
     }
     code.push_str("];\n");
     writeln!(

@@ -210,7 +210,7 @@ run_tests() {
   export KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
   export RABBITMQ_MGMT_URL=http://127.0.0.1:$RABBITMQ_MGMT_PORT
   export RABBITMQ_AMQP_ADDR=127.0.0.1:$RABBITMQ_PORT
-  # The Stripe stand-ins (keys: stripe-api-authorization, stripe-webhook-secret in
+  # The Stripe-compatible servers (keys: stripe-api-authorization, stripe-webhook-secret in
   # $SHOP_RUN/secrets/secrets.json).
   export LOCALSTRIPE_URL=http://127.0.0.1:$LOCALSTRIPE_PORT
   export STRIPE_MOCK_URL=http://127.0.0.1:$STRIPE_MOCK_PORT

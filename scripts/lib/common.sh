@@ -11,7 +11,7 @@ DAPR_CLI_VERSION=${DAPR_CLI_VERSION:-1.16.5}
 KAFKA_VERSION=${KAFKA_VERSION:-3.9.2}
 SCALA_VERSION=${SCALA_VERSION:-2.13}
 # Stripe's own request validator for the payments contract test, built from the Go module proxy.
-# (localstripe, the stateful Stripe stand-in, is pinned with the Python tools in
+# (localstripe, the stateful Stripe emulator, is pinned with the Python tools in
 # tests/python/requirements.lock.)
 STRIPE_MOCK_VERSION=${STRIPE_MOCK_VERSION:-0.203.0}
 

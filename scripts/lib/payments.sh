@@ -1,6 +1,6 @@
 # The Stripe-compatible servers behind the payments service's sidecar, both on loopback, real
 # programs rather than anything of ours:
-# - localstripe (PyPI, pinned in tests/python/requirements.lock): a stateful Stripe stand-in
+# - localstripe (PyPI, pinned in tests/python/requirements.lock): a stateful Stripe emulator
 #   that keeps PaymentIntents and sends signed webhooks; the `stripe` binding
 #   (components/stripe.yaml) talks to it. Run by scripts/payments/localstripe_server.py, which
 #   keeps its data under $SHOP_RUN/localstripe/data across kill -9 and restarts.

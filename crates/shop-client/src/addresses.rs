@@ -29,6 +29,19 @@ pub fn sidecar(app: &str) -> String {
     format!("http://127.0.0.1:{}", ports(app).1)
 }
 
+/// App id -> Dapr gRPC port, for every app of `dapr/dapr.yaml`.
+pub const SIDECAR_GRPC_PORTS: &[(&str, u16)] = run_file::SIDECAR_GRPC_PORTS;
+
+/// The port of `app`'s sidecar gRPC API (what a service's own `Sidecar` client talks to, e.g.
+/// for output bindings).
+pub fn sidecar_grpc_port(app: &str) -> u16 {
+    SIDECAR_GRPC_PORTS
+        .iter()
+        .find(|(id, _)| *id == app)
+        .map(|(_, port)| *port)
+        .unwrap_or_else(|| panic!("no app `{app}` in dapr/dapr.yaml"))
+}
+
 /// Calls `method_path` on `app` through the gateway's sidecar (Dapr service invocation).
 pub fn invoke_url(app: &str, method_path: &str) -> String {
     format!(
@@ -77,12 +90,17 @@ mod tests {
         let mut seen = HashSet::new();
         for (app, app_port, sidecar_port) in APPS {
             assert!(
-                seen.insert(app_port),
+                seen.insert(*app_port),
                 "{app}'s port {app_port} is taken twice"
             );
             assert!(
-                seen.insert(sidecar_port),
+                seen.insert(*sidecar_port),
                 "{app}'s Dapr HTTP port {sidecar_port} is taken twice"
+            );
+            let grpc_port = sidecar_grpc_port(app);
+            assert!(
+                seen.insert(grpc_port),
+                "{app}'s Dapr gRPC port {grpc_port} is taken twice"
             );
         }
     }

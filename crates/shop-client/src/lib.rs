@@ -14,7 +14,9 @@ mod secrets;
 use std::time::Duration;
 
 pub use accounts::{RegisteredUser, access_token, admin_access_token, login, register_user};
-pub use addresses::{APPS, GATEWAY, app_port, invoke_url, sidecar};
+pub use addresses::{
+    APPS, GATEWAY, SIDECAR_GRPC_PORTS, app_port, invoke_url, sidecar, sidecar_grpc_port,
+};
 pub use secrets::secret;
 
 /// An HTTP client with a timeout, so that a hung service fails the caller instead of stalling it.

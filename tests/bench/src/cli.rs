@@ -5,15 +5,16 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 pub const USAGE: &str = "\
-usage: shop-bench [--concurrency N] [--seconds S] [--only login|gateway|direct|catalog|reservations|orders]
+usage: shop-bench [--concurrency N] [--seconds S] [--only login|gateway|direct|catalog|reservations|orders|paid]
 
   --concurrency N   concurrent workers per scenario (default 16)
   --seconds S       measured seconds per scenario, after a 2 s warm-up (default 10)
   --only SCENARIO   run one scenario: login, gateway (profile via gateway), direct
                     (profile straight on the users service), catalog (listing and search
-                    through the gateway), reservations (order events through Kafka) or
+                    through the gateway), reservations (order events through Kafka),
                     orders (orders placed through the gateway, appends to the orders event
-                    store through Dapr, then one replay of the read models)";
+                    store through Dapr, then one replay of the read models) or paid (orders
+                    paid end to end: placed with a test card, read back until confirmed)";
 
 /// The most workers we hand distinct source addresses to (see `load::source_address`).
 const MAX_CONCURRENCY: usize = 254 * 256;
@@ -26,6 +27,7 @@ pub enum Only {
     Catalog,
     Reservations,
     Orders,
+    Paid,
 }
 
 #[derive(Debug, Clone)]
@@ -79,8 +81,9 @@ impl Options {
                         "catalog" => Only::Catalog,
                         "reservations" => Only::Reservations,
                         "orders" => Only::Orders,
+                        "paid" => Only::Paid,
                         other => bail!(
-                            "--only takes login, gateway, direct, catalog, reservations or orders, not {other:?}"
+                            "--only takes login, gateway, direct, catalog, reservations, orders or paid, not {other:?}"
                         ),
                     });
                 }

@@ -65,7 +65,7 @@ impl Samples {
         self.errors.values().sum()
     }
 
-    fn merge(&mut self, other: Self) {
+    pub fn merge(&mut self, other: Self) {
         self.latencies.extend(other.latencies);
         for (kind, count) in other.errors {
             *self.errors.entry(kind).or_default() += count;
@@ -96,23 +96,10 @@ pub async fn run_sessions<S: Session>(
     measured: Duration,
 ) -> anyhow::Result<Samples> {
     let clients = (0..sessions.len())
-        .map(|index| {
-            let source = source_address(index)?;
-            reqwest::Client::builder()
-                .local_address(source)
-                // A proxy from the environment would see one client, and defeat the point.
-                .no_proxy()
-                .timeout(REQUEST_TIMEOUT)
-                .build()
-                .with_context(|| format!("an HTTP client bound to {source}"))
-        })
+        .map(worker_client)
         .collect::<anyhow::Result<Vec<_>>>()?;
 
-    let measure_from = Instant::now() + WARM_UP;
-    let window = Window {
-        measure_from,
-        end: measure_from + measured,
-    };
+    let window = Window::after_warm_up(measured);
     let workers: Vec<_> = clients
         .into_iter()
         .zip(sessions)
@@ -125,16 +112,38 @@ pub async fn run_sessions<S: Session>(
     Ok(samples)
 }
 
+/// Worker `index`'s HTTP client, bound to its own source address (see `source_address`).
+pub fn worker_client(index: usize) -> anyhow::Result<reqwest::Client> {
+    let source = source_address(index)?;
+    reqwest::Client::builder()
+        .local_address(source)
+        // A proxy from the environment would see one client, and defeat the point.
+        .no_proxy()
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .with_context(|| format!("an HTTP client bound to {source}"))
+}
+
+/// The measured window: after the warm-up, for the measured time.
 #[derive(Debug, Clone, Copy)]
-struct Window {
+pub struct Window {
     measure_from: Instant,
-    end: Instant,
+    pub end: Instant,
 }
 
 impl Window {
+    /// The window that opens once the warm-up, starting now, is over.
+    pub fn after_warm_up(measured: Duration) -> Self {
+        let measure_from = Instant::now() + WARM_UP;
+        Self {
+            measure_from,
+            end: measure_from + measured,
+        }
+    }
+
     /// Only requests wholly inside the measured window count: then successes / window length
     /// is the throughput, and warm-up requests cannot leak in.
-    fn contains(&self, started: Instant, finished: Instant) -> bool {
+    pub fn contains(&self, started: Instant, finished: Instant) -> bool {
         started >= self.measure_from && finished <= self.end
     }
 }

@@ -9,7 +9,11 @@
 //!   Dapr hops cost;
 //! - `catalog list` and `catalog search` through the gateway;
 //! - `order placed` through the gateway and `event append` straight to the orders event store
-//!   through Dapr, then one replay of the read models (see `orders`).
+//!   through Dapr, then one replay of the read models (see `orders`);
+//! - `order paid e2e`: orders paid end to end, each placed with a test card and read back until
+//!   it is confirmed (stock reserved through Kafka, payment authorized at the provider); its
+//!   "requests" are confirmed orders and its latency is placement -> confirmed, shown beside the
+//!   placement alone (see `paid`).
 //!
 //! And one that is not a closed loop: reservations processed from Kafka (see `reservations`).
 
@@ -17,6 +21,7 @@ mod cli;
 mod cpu;
 mod load;
 mod orders;
+mod paid;
 mod reservations;
 mod summary;
 
@@ -37,6 +42,7 @@ const CATALOG_LIST: &str = "catalog list";
 const CATALOG_SEARCH: &str = "catalog search";
 const ORDER_PLACED: &str = "order placed";
 const EVENT_APPEND: &str = "event append";
+const ORDER_PAID: &str = "order paid e2e";
 
 /// Order events published for the reservation throughput figure.
 const RESERVATION_EVENTS: usize = 400;
@@ -120,6 +126,16 @@ async fn main() -> anyhow::Result<()> {
     } else {
         None
     };
+    let paid_placements = if options.runs(Only::Paid) {
+        let admin = shop_client::admin_access_token().await;
+        let sku = reservations::stocked_product(&admin, orders::STOCK).await?;
+        let (summary, placements) =
+            measure_paid(&access_token, &sku, &options, &mut cpu_shares).await?;
+        summaries.push(summary);
+        Some(placements)
+    } else {
+        None
+    };
 
     println!();
     summary::print_table(&summaries);
@@ -135,6 +151,9 @@ async fn main() -> anyhow::Result<()> {
     let find = |name| summaries.iter().find(|s| s.scenario == name);
     if let (Some(via_gateway), Some(direct)) = (find(PROFILE_VIA_GATEWAY), find(PROFILE_DIRECT)) {
         summary::print_hop_cost(via_gateway, direct);
+    }
+    if let (Some(paid_orders), Some(placements)) = (find(ORDER_PAID), paid_placements) {
+        summary::print_payment_cost(paid_orders, placements, find(ORDER_PLACED), paid::POLL);
     }
     Ok(())
 }
@@ -212,6 +231,32 @@ async fn measure_sessions<S: Session>(
         cpu_shares.push(format!("{scenario} {share:.0}%"));
     }
     Ok(Summary::new(scenario, samples, options.measured))
+}
+
+/// The paid-orders scenario (see `paid`): its summary (confirmed orders, placement ->
+/// confirmed latency) and the placement latencies of the same orders.
+async fn measure_paid(
+    access_token: &str,
+    sku: &str,
+    options: &Options,
+    cpu_shares: &mut Vec<String>,
+) -> anyhow::Result<(Summary, Vec<Duration>)> {
+    eprintln!(
+        "running {ORDER_PAID}: {} s warm-up + {} s ...",
+        load::WARM_UP.as_secs_f64(),
+        options.measured.as_secs_f64()
+    );
+    let cpu_before = cpu::process_cpu_time();
+    let started = std::time::Instant::now();
+    let samples = paid::measure(access_token, sku, options.concurrency, options.measured).await?;
+    if let (Some(before), Some(after)) = (cpu_before, cpu::process_cpu_time()) {
+        let share = cpu_share(after.saturating_sub(before), started.elapsed());
+        cpu_shares.push(format!("{ORDER_PAID} {share:.0}%"));
+    }
+    Ok((
+        Summary::new(ORDER_PAID, samples.confirmed, options.measured),
+        samples.placed.latencies,
+    ))
 }
 
 fn cpu_share(cpu: Duration, wall: Duration) -> f64 {

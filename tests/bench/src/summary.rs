@@ -112,6 +112,48 @@ pub fn print_hop_cost(via_gateway: &Summary, direct: &Summary) {
     );
 }
 
+/// What paying costs on top of placing an order: the paid orders' placement → `confirmed`
+/// beside their placement's own answer (`placements`, unsorted), and, when the `order placed`
+/// scenario ran too, beside placing alone under the same load.
+pub fn print_payment_cost(
+    paid: &Summary,
+    mut placements: Vec<Duration>,
+    placed_alone: Option<&Summary>,
+    poll: Duration,
+) {
+    if paid.successes == 0 {
+        println!("cost of paying end to end: not computed, no order was confirmed");
+        return;
+    }
+    placements.sort_unstable();
+    println!(
+        "{}: placement -> confirmed p50 {:.2} ms, p99 {:.2} ms (read back every {:.0} ms); \
+         of which the placement's own answer p50 {:.2} ms, p99 {:.2} ms, and the rest the saga \
+         (stock through Kafka, authorization at the provider, confirmation)",
+        paid.scenario,
+        millis(paid.p50),
+        millis(paid.p99),
+        millis(poll),
+        millis(percentile(&placements, 0.50)),
+        millis(percentile(&placements, 0.99)),
+    );
+    match placed_alone {
+        Some(placed) if placed.successes > 0 => println!(
+            "cost of paying end to end: p50 x{:.1} ({:.2} ms placed -> confirmed / {:.2} ms \
+             placement alone), throughput x{:.1} ({:.1} orders/s placed / {:.1} orders/s paid)",
+            millis(paid.p50) / millis(placed.p50),
+            millis(paid.p50),
+            millis(placed.p50),
+            placed.rps / paid.rps,
+            placed.rps,
+            paid.rps,
+        ),
+        _ => println!(
+            "cost of paying end to end: no `order placed` figures to compare with (run without --only)"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -287,4 +287,5 @@ pub fn consumer_group_caught_up(group: &str, topic: &str) -> bool {
 }
 
 pub mod orders;
+pub mod payments;
 pub mod process;
