@@ -14,8 +14,10 @@ use crate::domain::RefundRequest;
 use crate::error::PaymentsError;
 
 /// The payment of one of my orders: its status, what was captured and refunded.
+// `status_codes`: only the answers this route gives (the error type registers every one).
 #[endpoint(
     tags("payments"),
+    status_codes(200, 401, 404, 500),
     responses((status_code = 200, description = "The payment", body = PaymentView))
 )]
 pub async fn get_my_payment(
@@ -32,6 +34,7 @@ pub async fn get_my_payment(
 /// Any order's payment, with its ledger (every provider operation) and refunds.
 #[endpoint(
     tags("admin"),
+    status_codes(200, 401, 403, 404, 500),
     responses((status_code = 200, description = "The payment", body = PaymentView))
 )]
 pub async fn get_payment(
@@ -46,6 +49,7 @@ pub async fn get_payment(
 /// All payments, newest first, optionally of one status and one customer.
 #[endpoint(
     tags("admin"),
+    status_codes(200, 401, 403, 422, 500),
     responses((status_code = 200, description = "Payments, newest first", body = PaymentPage))
 )]
 pub async fn list_payments(

@@ -24,6 +24,7 @@ pub struct WebhookAnswer {
 /// acknowledged and changes nothing.
 #[endpoint(
     tags("payments"),
+    status_codes(200, 400, 500),
     responses((status_code = 200, description = "Received", body = WebhookAnswer))
 )]
 pub async fn receive_stripe(
