@@ -544,63 +544,41 @@ pub async fn request_refund(
     Ok((stored, created))
 }
 
+/// The refund columns as [`StoredRefund`]: the key without its order prefix (a UUID and `:`,
+/// 37 characters; see `refund_row_key`).
+macro_rules! select_refunds {
+    ($condition:literal, $($arg:expr),*) => {
+        sqlx::query_as!(
+            StoredRefund,
+            r#"SELECT substr(refund_key, 38) AS "key!", amount_minor, reason, requested_by, status,
+                      provider_refund_id, failure_reason, requested_at, completed_at
+               FROM refunds WHERE "# + $condition,
+            $($arg),*
+        )
+    };
+}
+
 pub async fn refund_by_key<'e>(
     executor: impl PgExecutor<'e>,
     order_id: Uuid,
     key: &str,
 ) -> Result<Option<StoredRefund>, StoreError> {
-    let prefix = format!("{order_id}:");
-    Ok(sqlx::query!(
-        "SELECT * FROM refunds WHERE refund_key = $1",
-        refund_row_key(order_id, key)
+    Ok(
+        select_refunds!("refund_key = $1", refund_row_key(order_id, key))
+            .fetch_optional(executor)
+            .await?,
     )
-    .fetch_optional(executor)
-    .await?
-    .map(|row| StoredRefund {
-        key: row
-            .refund_key
-            .strip_prefix(&prefix)
-            .unwrap_or(&row.refund_key)
-            .to_owned(),
-        amount_minor: row.amount_minor,
-        reason: row.reason,
-        requested_by: row.requested_by,
-        status: row.status,
-        provider_refund_id: row.provider_refund_id,
-        failure_reason: row.failure_reason,
-        requested_at: row.requested_at,
-        completed_at: row.completed_at,
-    }))
 }
 
 pub async fn refunds<'e>(
     executor: impl PgExecutor<'e>,
     order_id: Uuid,
 ) -> Result<Vec<StoredRefund>, StoreError> {
-    let prefix = format!("{order_id}:");
-    Ok(sqlx::query!(
-        "SELECT * FROM refunds WHERE order_id = $1 ORDER BY requested_at, refund_key",
-        order_id
+    Ok(
+        select_refunds!("order_id = $1 ORDER BY requested_at, refund_key", order_id)
+            .fetch_all(executor)
+            .await?,
     )
-    .fetch_all(executor)
-    .await?
-    .into_iter()
-    .map(|row| StoredRefund {
-        key: row
-            .refund_key
-            .strip_prefix(&prefix)
-            .unwrap_or(&row.refund_key)
-            .to_owned(),
-        amount_minor: row.amount_minor,
-        reason: row.reason,
-        requested_by: row.requested_by,
-        status: row.status,
-        provider_refund_id: row.provider_refund_id,
-        failure_reason: row.failure_reason,
-        requested_at: row.requested_at,
-        completed_at: row.completed_at,
-    })
-    .collect())
 }
 
 pub fn pending(refunds: &[StoredRefund]) -> Vec<PendingRefund> {
