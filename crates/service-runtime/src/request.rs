@@ -1,10 +1,25 @@
-//! Reading JSON request bodies into DTOs checked with `validator`, the same way in every service.
+//! What every service reads from a request the same way: JSON bodies into DTOs checked with
+//! `validator`, page sizes, UUID path ids and the `Idempotency-Key` header. Each type reads its
+//! value by a rule and states that rule in the OpenAPI document from the same constants.
 
-use salvo::Request;
+use std::marker::PhantomData;
+
+use salvo::extract::Metadata;
+use salvo::oapi::schema::BasicType;
+use salvo::oapi::{Components, EndpointArgRegister, Object, Operation, Parameter, ParameterIn};
+use salvo::{Depot, Extractible, Request};
 use serde::de::DeserializeOwned;
+use uuid::Uuid;
 use validator::{Validate, ValidationErrors};
 
 use crate::field_error::FieldError;
+use crate::problem::Problem;
+
+/// Metadata for the extractors here, which read the request themselves.
+fn no_metadata() -> &'static Metadata {
+    static METADATA: Metadata = Metadata::new("");
+    &METADATA
+}
 
 /// Why a body could not become a `T`.
 #[derive(Debug, thiserror::Error)]
@@ -86,9 +101,8 @@ impl<'ex, T> salvo::Extractible<'ex> for ValidJson<T>
 where
     T: DeserializeOwned + Validate + Send,
 {
-    fn metadata() -> &'static salvo::extract::Metadata {
-        static METADATA: salvo::extract::Metadata = salvo::extract::Metadata::new("");
-        &METADATA
+    fn metadata() -> &'static Metadata {
+        no_metadata()
     }
 
     #[allow(refining_impl_trait)]
@@ -168,9 +182,194 @@ impl<const DEFAULT: u32, const MAX: u32> salvo::oapi::ToSchema for Limit<DEFAULT
     }
 }
 
+/// What a [`PathId`] names: the path argument it is read from, how the document describes it,
+/// and what the service answers for an id that names nothing of its kind.
+pub trait PathIdSegment {
+    /// The argument of the route's path: `order_id` for `/orders/{order_id}`.
+    const ARG: &'static str;
+    /// The parameter's description in the document ("The order's id").
+    const DESCRIPTION: &'static str;
+    /// The service's answer for an unknown id (its 404 problem).
+    fn not_found() -> Problem;
+}
+
+/// A UUID path segment, named by `S`. The document declares it a required UUID; a segment that
+/// is not one names nothing, so it is refused as an unknown id is (`S::not_found`), before any
+/// other check: a client cannot tell a malformed id from a missing resource, and need not.
+///
+/// A service names its segments once: `pub type OrderId = PathId<OrderIdSegment>;`.
+pub struct PathId<S>(pub Uuid, PhantomData<fn() -> S>);
+
+impl<S: PathIdSegment> PathId<S> {
+    /// The id in `S::ARG`, whatever the handler calls its argument: the route names the
+    /// segment, and the document must name the same one.
+    pub fn from_request(req: &Request) -> Result<Self, Problem> {
+        req.param::<String>(S::ARG)
+            .and_then(|raw| raw.parse().ok())
+            .map(|id| Self(id, PhantomData))
+            .ok_or_else(S::not_found)
+    }
+}
+
+// By hand: derived, these would ask `S`, which is only a name, for the same traits.
+impl<S> Clone for PathId<S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for PathId<S> {}
+
+impl<S> PartialEq for PathId<S> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<S> Eq for PathId<S> {}
+
+impl<S> std::fmt::Debug for PathId<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PathId").field(&self.0).finish()
+    }
+}
+
+impl<'ex, S: PathIdSegment> Extractible<'ex> for PathId<S> {
+    fn metadata() -> &'static Metadata {
+        no_metadata()
+    }
+
+    #[allow(refining_impl_trait)]
+    async fn extract(req: &'ex mut Request, _depot: &'ex mut Depot) -> Result<Self, Problem> {
+        Self::from_request(req)
+    }
+}
+
+impl<S: PathIdSegment> EndpointArgRegister for PathId<S> {
+    fn register(components: &mut Components, operation: &mut Operation, _arg: &str) {
+        use salvo::oapi::ToSchema;
+        operation.parameters.insert(
+            Parameter::new(S::ARG)
+                .location(ParameterIn::Path)
+                .description(S::DESCRIPTION)
+                .required(true)
+                .schema(Uuid::to_schema(components)),
+        );
+    }
+}
+
+/// A client's `Idempotency-Key`: 1 to 255 visible ASCII characters (a UUID, typically). The
+/// rule is the header's, the same in every service; what a repeat under one key does is each
+/// route's (see [`IdempotentRequest`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// The header's name, as clients send it and field errors name it.
+    pub const HEADER: &'static str = "Idempotency-Key";
+    pub const MAX_CHARS: usize = 255;
+    /// Visible ASCII (`!` to `~`), as [`IdempotencyKey::parse`] requires.
+    pub const PATTERN: &'static str = "^[!-~]+$";
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        if raw.is_empty()
+            || raw.len() > Self::MAX_CHARS
+            || !raw.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Err(Self::invalid());
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn invalid() -> FieldError {
+        FieldError::new(
+            Self::HEADER,
+            format!("1 to {} visible ASCII characters", Self::MAX_CHARS),
+        )
+    }
+}
+
+/// A request that a client may repeat under one `Idempotency-Key`: what the document tells
+/// clients such a repeat does.
+pub trait IdempotentRequest {
+    /// The header's description in the document.
+    const KEY_DESCRIPTION: &'static str;
+}
+
+/// The optional `Idempotency-Key` header of an `R`, parsed before the body is read: a key that
+/// breaks [`IdempotencyKey`]'s rule is a 422 naming `Idempotency-Key`. The document states the
+/// same rule (length and pattern) and `R`'s description.
+pub struct IdempotencyKeyHeader<R>(pub Option<IdempotencyKey>, PhantomData<fn() -> R>);
+
+impl<R> IdempotencyKeyHeader<R> {
+    pub fn from_request(req: &Request) -> Result<Self, FieldError> {
+        let Some(raw) = req.headers().get(IdempotencyKey::HEADER) else {
+            return Ok(Self(None, PhantomData));
+        };
+        // Not text at all (bytes outside visible ASCII): refused by the same rule.
+        let raw = raw.to_str().map_err(|_| IdempotencyKey::invalid())?;
+        IdempotencyKey::parse(raw).map(|key| Self(Some(key), PhantomData))
+    }
+}
+
+impl<R> Clone for IdempotencyKeyHeader<R> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone(), PhantomData)
+    }
+}
+
+impl<R> PartialEq for IdempotencyKeyHeader<R> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<R> Eq for IdempotencyKeyHeader<R> {}
+
+impl<R> std::fmt::Debug for IdempotencyKeyHeader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IdempotencyKeyHeader")
+            .field(&self.0)
+            .finish()
+    }
+}
+
+impl<'ex, R> Extractible<'ex> for IdempotencyKeyHeader<R> {
+    fn metadata() -> &'static Metadata {
+        no_metadata()
+    }
+
+    #[allow(refining_impl_trait)]
+    async fn extract(req: &'ex mut Request, _depot: &'ex mut Depot) -> Result<Self, Problem> {
+        Self::from_request(req).map_err(|error| Problem::validation(vec![error]))
+    }
+}
+
+impl<R: IdempotentRequest> EndpointArgRegister for IdempotencyKeyHeader<R> {
+    fn register(_components: &mut Components, operation: &mut Operation, _arg: &str) {
+        let schema = Object::new()
+            .schema_type(BasicType::String)
+            .min_length(1)
+            .max_length(IdempotencyKey::MAX_CHARS)
+            .pattern(IdempotencyKey::PATTERN);
+        operation.parameters.insert(
+            Parameter::new(IdempotencyKey::HEADER)
+                .location(ParameterIn::Header)
+                .description(R::KEY_DESCRIPTION)
+                .required(false)
+                .schema(schema),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use salvo::oapi::ToSchema;
+    use salvo::test::TestClient;
 
     use super::*;
 
@@ -215,5 +414,171 @@ mod tests {
         assert_eq!(schema["minimum"], 1);
         assert_eq!(schema["maximum"], 100);
         assert_eq!(schema["default"], 20);
+    }
+
+    enum OrderIdSegment {}
+
+    impl PathIdSegment for OrderIdSegment {
+        const ARG: &'static str = "order_id";
+        const DESCRIPTION: &'static str = "The order's id";
+        fn not_found() -> Problem {
+            Problem::not_found("no such order")
+        }
+    }
+
+    type OrderId = PathId<OrderIdSegment>;
+
+    enum Placement {}
+
+    impl IdempotentRequest for Placement {
+        const KEY_DESCRIPTION: &'static str = "Makes retries safe";
+    }
+
+    type PlacementKey = IdempotencyKeyHeader<Placement>;
+
+    fn with_order_id(segment: &str) -> Request {
+        let mut req = TestClient::get("http://127.0.0.1/orders/x").build();
+        req.params_mut().insert("order_id", segment.to_owned());
+        req
+    }
+
+    fn with_key(key: Option<&str>) -> Request {
+        let mut builder = TestClient::post("http://127.0.0.1/orders");
+        if let Some(key) = key {
+            builder = builder.add_header("idempotency-key", key, true);
+        }
+        builder.build()
+    }
+
+    fn documented<T: EndpointArgRegister>(arg: &str) -> serde_json::Value {
+        let mut components = Components::new();
+        let mut operation = Operation::new();
+        T::register(&mut components, &mut operation, arg);
+        let operation = serde_json::to_value(&operation).expect("an operation serializes");
+        operation["parameters"][0].clone()
+    }
+
+    #[test]
+    fn a_path_id_is_the_uuid_in_its_segment() {
+        let id = Uuid::new_v4();
+        assert_eq!(
+            OrderId::from_request(&with_order_id(&id.to_string())).map(|o| o.0),
+            Ok(id)
+        );
+    }
+
+    #[test]
+    fn a_path_id_that_is_not_a_uuid_is_the_services_not_found() {
+        for segment in ["not-a-uuid", "42", ""] {
+            let problem = OrderId::from_request(&with_order_id(segment)).expect_err(segment);
+            assert_eq!(problem, Problem::not_found("no such order"), "{segment:?}");
+        }
+        let no_segment = TestClient::get("http://127.0.0.1/orders").build();
+        assert_eq!(
+            OrderId::from_request(&no_segment)
+                .map(|o| o.0)
+                .expect_err("404")
+                .status,
+            404
+        );
+    }
+
+    #[test]
+    fn a_path_id_is_documented_as_a_required_uuid_in_its_segment() {
+        // Named by its segment, not by the handler's argument.
+        let parameter = documented::<OrderId>("id");
+        assert_eq!(parameter["name"], "order_id");
+        assert_eq!(parameter["in"], "path");
+        assert_eq!(parameter["required"], true);
+        assert_eq!(parameter["description"], "The order's id");
+        assert_eq!(parameter["schema"]["format"], "uuid", "{parameter}");
+    }
+
+    #[test]
+    fn idempotency_keys_are_1_to_255_visible_ascii_characters() {
+        let uuid = "6f1c0a52-7d1e-4d7e-9a55-3c8d1f0b9e21";
+        assert_eq!(
+            IdempotencyKey::parse(uuid).map(|k| k.as_str().to_owned()),
+            Ok(uuid.into())
+        );
+        assert!(IdempotencyKey::parse(&"k".repeat(255)).is_ok());
+        for refused in [
+            String::new(),
+            "has space".into(),
+            "k".repeat(256),
+            "tab\there".into(),
+            "é".into(),
+        ] {
+            assert_eq!(
+                IdempotencyKey::parse(&refused),
+                Err(FieldError::new(
+                    "Idempotency-Key",
+                    "1 to 255 visible ASCII characters"
+                )),
+                "{refused:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_header_is_optional_and_a_bad_one_is_a_field_error_naming_it() {
+        assert_eq!(
+            PlacementKey::from_request(&with_key(None)).map(|h| h.0),
+            Ok(None)
+        );
+        let key = PlacementKey::from_request(&with_key(Some("retry-1"))).expect("a key");
+        assert_eq!(key.0.as_ref().map(IdempotencyKey::as_str), Some("retry-1"));
+
+        for refused in ["has spaces in it", ""] {
+            let error = PlacementKey::from_request(&with_key(Some(refused))).expect_err(refused);
+            assert_eq!(error.field, "Idempotency-Key", "{refused:?}");
+        }
+        // Bytes that are not text at all break the same rule, with the same message.
+        let mut req = with_key(None);
+        req.headers_mut().insert(
+            "idempotency-key",
+            salvo::http::HeaderValue::from_bytes(b"caf\xe9").expect("obs-text is a header value"),
+        );
+        assert_eq!(
+            PlacementKey::from_request(&req).map(|h| h.0),
+            Err(FieldError::new(
+                "Idempotency-Key",
+                "1 to 255 visible ASCII characters"
+            ))
+        );
+    }
+
+    #[tokio::test]
+    async fn as_extractors_they_answer_with_the_services_404_and_a_422() {
+        let mut depot = Depot::new();
+        let problem = OrderId::extract(&mut with_order_id("42"), &mut depot)
+            .await
+            .expect_err("404");
+        assert_eq!(problem, Problem::not_found("no such order"));
+
+        let problem = PlacementKey::extract(&mut with_key(Some("has space")), &mut depot)
+            .await
+            .expect_err("422");
+        let problem = serde_json::to_value(&problem).expect("a problem serializes");
+        assert_eq!(problem["status"], 422);
+        assert_eq!(problem["type"], "/problems/validation-error");
+        assert_eq!(
+            problem["errors"][0]["field"], "Idempotency-Key",
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn the_header_is_documented_with_the_rule_it_is_read_by() {
+        let parameter = documented::<PlacementKey>("idempotency_key");
+        assert_eq!(parameter["name"], "Idempotency-Key");
+        assert_eq!(parameter["in"], "header");
+        assert_eq!(parameter["required"], false);
+        assert_eq!(parameter["description"], "Makes retries safe");
+        let schema = &parameter["schema"];
+        assert_eq!(schema["type"], "string", "{schema}");
+        assert_eq!(schema["minLength"], 1);
+        assert_eq!(schema["maxLength"], IdempotencyKey::MAX_CHARS);
+        assert_eq!(schema["pattern"], IdempotencyKey::PATTERN);
     }
 }

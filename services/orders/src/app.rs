@@ -5,12 +5,12 @@
 
 use std::time::Instant;
 
-use service_runtime::Sidecar;
+use service_runtime::{IdempotencyKey, Sidecar};
 use uuid::Uuid;
 
 use crate::actor_client::OrderActorClient;
 use crate::commands::{CommandError, CommandHandler, Executed};
-use crate::domain::request::{IdempotencyKey, OrderRequest};
+use crate::domain::request::OrderRequest;
 use crate::domain::view::StreamEvent;
 use crate::domain::{Command, OrderStatus, OrderView, Refusal};
 use crate::error::OrdersError;

@@ -2,10 +2,9 @@
 //! request it came with, so a retry gets that order back and a different request under the same
 //! key is recognised as one.
 
+use service_runtime::IdempotencyKey;
 use sqlx::PgPool;
 use uuid::Uuid;
-
-use crate::domain::request::IdempotencyKey;
 
 #[derive(Clone)]
 pub struct IdempotencyKeys {

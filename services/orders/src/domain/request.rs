@@ -150,32 +150,6 @@ impl Shipment {
     }
 }
 
-/// A client's `Idempotency-Key`: 1 to 255 visible ASCII characters (a UUID, typically).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdempotencyKey(String);
-
-impl IdempotencyKey {
-    pub const HEADER: &'static str = "idempotency-key";
-    pub const MAX_CHARS: usize = 255;
-
-    pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        if raw.is_empty()
-            || raw.len() > Self::MAX_CHARS
-            || !raw.bytes().all(|b| b.is_ascii_graphic())
-        {
-            return Err(FieldError::new(
-                "Idempotency-Key",
-                format!("1 to {} visible ASCII characters", Self::MAX_CHARS),
-            ));
-        }
-        Ok(Self(raw.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,13 +223,8 @@ mod tests {
     }
 
     #[test]
-    fn shipments_and_idempotency_keys_refuse_what_would_break_a_label_or_a_header() {
+    fn shipments_refuse_what_would_break_a_label() {
         assert_eq!(Shipment::parse(" DHL ", "JJD1").unwrap().carrier, "DHL");
         assert_eq!(Shipment::parse("", "a\nb").unwrap_err().len(), 2);
-
-        assert!(IdempotencyKey::parse("6f1c0a52-7d1e-4d7e-9a55-3c8d1f0b9e21").is_ok());
-        assert!(IdempotencyKey::parse("").is_err());
-        assert!(IdempotencyKey::parse("has space").is_err());
-        assert!(IdempotencyKey::parse(&"k".repeat(256)).is_err());
     }
 }

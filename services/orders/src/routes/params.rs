@@ -4,116 +4,45 @@
 //! names no order: 404; a bad filter is a 422 naming it) and states in the OpenAPI document the
 //! rule the code enforces, from the definition the code uses.
 
-use salvo::extract::Metadata;
 use salvo::oapi::{
-    Components, EndpointArgRegister, Object, Operation, Parameter, ParameterIn, RefOr, ToSchema,
+    Components, Object, RefOr, ToSchema,
     schema::{BasicType, Schema},
 };
-use salvo::{Depot, Extractible, Request};
 use serde::Deserialize;
-use service_runtime::{FieldError, Limit, Problem};
+use service_runtime::request::{IdempotentRequest, PathIdSegment};
+use service_runtime::{Limit, PathId, Problem};
 use uuid::Uuid;
 
 use crate::domain::OrderStatus;
-use crate::domain::request::IdempotencyKey;
 use crate::error::OrdersError;
 use crate::summaries::Cursor;
 
-fn no_metadata() -> &'static Metadata {
-    static METADATA: Metadata = Metadata::new("");
-    &METADATA
-}
+/// The `{order_id}` of the orders routes: a segment that is not a UUID names no order, so it is
+/// refused as an unknown order is (404), before any other check.
+pub enum OrderIdSegment {}
 
-/// An `{order_id}` path segment. The document declares it a UUID; a segment that is not one
-/// names no order, so it is refused as an unknown order is (404), before any other check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OrderId(pub Uuid);
+impl PathIdSegment for OrderIdSegment {
+    const ARG: &'static str = "order_id";
+    const DESCRIPTION: &'static str = "The order's id";
 
-impl<'ex> Extractible<'ex> for OrderId {
-    fn metadata() -> &'static Metadata {
-        no_metadata()
-    }
-
-    #[allow(refining_impl_trait)]
-    async fn extract(req: &'ex mut Request, depot: &'ex mut Depot) -> Result<Self, Problem> {
-        Self::extract_with_arg(req, depot, "order_id").await
-    }
-
-    #[allow(refining_impl_trait)]
-    async fn extract_with_arg(
-        req: &'ex mut Request,
-        _depot: &'ex mut Depot,
-        arg: &str,
-    ) -> Result<Self, Problem> {
-        req.param::<String>(arg)
-            .and_then(|raw| raw.parse().ok())
-            .map(Self)
-            .ok_or_else(|| OrdersError::NotFound.into())
+    fn not_found() -> Problem {
+        OrdersError::NotFound.into()
     }
 }
 
-impl EndpointArgRegister for OrderId {
-    fn register(components: &mut Components, operation: &mut Operation, arg: &str) {
-        operation.parameters.insert(
-            Parameter::new(arg)
-                .location(ParameterIn::Path)
-                .description("The order's id")
-                .required(true)
-                .schema(Uuid::to_schema(components)),
-        );
-    }
+pub type OrderId = PathId<OrderIdSegment>;
+
+/// A placement under an `Idempotency-Key`: a retry gets the order the first attempt placed.
+pub enum OrderPlacement {}
+
+impl IdempotentRequest for OrderPlacement {
+    const KEY_DESCRIPTION: &'static str = "Makes retries safe: a retry with the same key and \
+                                           body gets the same order (a UUID is a good key)";
 }
 
-/// The optional `Idempotency-Key` header of a placement, parsed (1 to 255 visible ASCII
-/// characters) before the body is read: a bad key is a 422 naming `Idempotency-Key`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdempotencyKeyHeader(pub Option<IdempotencyKey>);
-
-impl IdempotencyKeyHeader {
-    /// Visible ASCII (`!` to `~`), as `IdempotencyKey::parse` requires.
-    const PATTERN: &'static str = "^[!-~]+$";
-
-    fn parse(req: &Request) -> Result<Self, FieldError> {
-        let Some(raw) = req.headers().get(IdempotencyKey::HEADER) else {
-            return Ok(Self(None));
-        };
-        let raw = raw
-            .to_str()
-            .map_err(|_| FieldError::new("Idempotency-Key", "visible ASCII only"))?;
-        IdempotencyKey::parse(raw).map(|key| Self(Some(key)))
-    }
-}
-
-impl<'ex> Extractible<'ex> for IdempotencyKeyHeader {
-    fn metadata() -> &'static Metadata {
-        no_metadata()
-    }
-
-    #[allow(refining_impl_trait)]
-    async fn extract(req: &'ex mut Request, _depot: &'ex mut Depot) -> Result<Self, Problem> {
-        Self::parse(req).map_err(|error| OrdersError::Validation(vec![error]).into())
-    }
-}
-
-impl EndpointArgRegister for IdempotencyKeyHeader {
-    fn register(_components: &mut Components, operation: &mut Operation, _arg: &str) {
-        let schema = Object::new()
-            .schema_type(BasicType::String)
-            .min_length(1)
-            .max_length(IdempotencyKey::MAX_CHARS)
-            .pattern(Self::PATTERN);
-        operation.parameters.insert(
-            Parameter::new("Idempotency-Key")
-                .location(ParameterIn::Header)
-                .description(
-                    "Makes retries safe: a retry with the same key and body gets the same order \
-                     (a UUID is a good key)",
-                )
-                .required(false)
-                .schema(schema),
-        );
-    }
-}
+/// The optional `Idempotency-Key` header of a placement, parsed before the body is read: a bad
+/// key is a 422 naming `Idempotency-Key`.
+pub type IdempotencyKeyHeader = service_runtime::IdempotencyKeyHeader<OrderPlacement>;
 
 /// `?status=`: read as text, so that an unknown status is refused with a 422 naming `status`
 /// (not silently dropped), and documented as the statuses there are.

@@ -4,7 +4,7 @@ use salvo::oapi::ToSchema;
 use salvo::oapi::extract::QueryParam;
 use salvo::prelude::*;
 use serde::Deserialize;
-use service_runtime::{Admin, Customer, ValidJson};
+use service_runtime::{Admin, Customer, IdempotencyKey, ValidJson};
 use validator::Validate;
 
 use super::app;
@@ -127,7 +127,12 @@ pub async fn refund_payment(
         RefundRequest::parse(body.amount_minor, &body.reason).map_err(PaymentsError::Validation)?;
     let app = app(depot)?;
     let outcome = app
-        .refund(admin.id, order_id.0, idempotency_key.0.as_deref(), request)
+        .refund(
+            admin.id,
+            order_id.0,
+            idempotency_key.0.as_ref().map(IdempotencyKey::as_str),
+            request,
+        )
         .await?;
     let record = app.record(order_id.0).await?;
     res.status_code(if outcome.created {
