@@ -1,16 +1,17 @@
 //! Helpers for the order tests: a signed-in customer, placing and reading orders through the
-//! gateway, the raw stream through orders' internal API, and payments' answers published to
-//! Kafka by hand (payments publishes them for real too: a hand-published answer the order already
-//! has is a redelivery to it, and changes nothing).
+//! gateway, the raw stream through orders' internal API, waiting for what inventory and payments
+//! do by themselves (nothing here publishes an answer that moves an order on), holding inventory
+//! back with a row lock, and what inventory and payments really published about an order, read
+//! on the broker (to deliver it again).
 
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::payments::{PAYMENT_PATIENCE, admin_payment, processor_idle};
 use crate::{
-    GATEWAY, RegisteredUser, access_token, eventually, http, invoke_url, publish_keyed,
-    register_user,
+    GATEWAY, RegisteredUser, access_token, eventually, http, invoke_url, register_user, secret,
 };
 
 pub const PATIENCE: Duration = Duration::from_secs(90);
@@ -172,30 +173,153 @@ pub fn assert_sequences_contiguous(stream: &Value) -> u64 {
     sequences.len() as u64
 }
 
-/// Publishes payments' answer for an order to `payment-events`, keyed by order id: authorized
-/// (`shop.payment.authorized.v1`) or failed (`shop.payment.failed.v1`).
-pub async fn publish_payment(event_id: &str, order_id: &str, succeeded: bool, amount_minor: i64) {
-    let (event_type, data) = if succeeded {
-        (
-            "shop.payment.authorized.v1",
-            json!({
-                "orderId": order_id, "amountMinor": amount_minor, "currency": "EUR",
-                "providerPaymentId": format!("pi_e2e_{}", event_id.replace('-', "")),
-            }),
-        )
-    } else {
-        (
-            "shop.payment.failed.v1",
-            json!({
-                "orderId": order_id, "reason": "Your card was declined.", "code": "card_declined"
-            }),
-        )
-    };
-    let event = json!({
-        "specversion": "1.0", "id": event_id, "type": event_type, "source": "shop/e2e-tests",
-        "subject": order_id, "datacontenttype": "application/json", "data": data,
-    });
-    publish_keyed("payments", "payment-events", &event, order_id).await;
+/// Waits until the order's view (read through its actor) records its payment as
+/// `payment_status` (`authorized`, `captured`, `voided`, `refunded`...): payments' answer and
+/// later facts, as payments publishes them by itself and the order records them.
+pub async fn wait_for_order_payment(token: &str, order_id: &str, payment_status: &str) -> Value {
+    eventually(
+        &format!("order {order_id}'s payment to be {payment_status}"),
+        PAYMENT_PATIENCE,
+        || async {
+            let (code, view) = get_order(token, order_id).await;
+            (code == StatusCode::OK && view["payment"]["status"] == payment_status).then_some(view)
+        },
+    )
+    .await
+}
+
+/// Waits until the order is no longer open, payments has nothing left to do with its money, the
+/// order has recorded payments' last word, and the view has caught up with the stream; returns
+/// the view. Payments' last word follows how the order ended: captured (confirmed or shipped),
+/// voided or refunded (cancelled after it was authorized or captured), abandoned (cancelled
+/// before anything reached the provider: nothing for the order to record), failed; an order
+/// cancelled before its stock was reserved never asked for payment.
+pub async fn wait_for_payment_to_settle(admin: &str, token: &str, order_id: &str) -> Value {
+    eventually(
+        &format!("payments to be done with order {order_id} and the order to record it"),
+        PAYMENT_PATIENCE,
+        || async {
+            let (code, view) = get_order(token, order_id).await;
+            let status = view["status"].as_str().unwrap_or_default();
+            if code != StatusCode::OK || ["awaiting-stock", "awaiting-payment"].contains(&status) {
+                return None;
+            }
+            if !view["payment"].is_null() {
+                let (code, payment) = admin_payment(admin, order_id).await;
+                if code != StatusCode::OK || !processor_idle(&payment) {
+                    return None;
+                }
+                let outcome = if status == "cancelled" {
+                    "cancelled"
+                } else {
+                    "confirmed"
+                };
+                let payment_status = payment["status"].as_str().unwrap_or_default();
+                // Where payments leaves the money for good, once it knows how the order ended.
+                let done =
+                    payment["orderOutcome"] == outcome
+                        && match outcome {
+                            "confirmed" => ["captured", "partially-refunded", "refunded"]
+                                .contains(&payment_status),
+                            _ => ["voided", "refunded", "abandoned", "failed"]
+                                .contains(&payment_status),
+                        };
+                // What the order records of it (an abandoned payment, or one that failed for an
+                // order already cancelled, leaves the order's payment pending).
+                let on_order = match payment_status {
+                    "abandoned" => "pending",
+                    "failed" if view["cancellationReason"] != "payment-failed" => "pending",
+                    other => other,
+                };
+                if !done || view["payment"]["status"] != on_order {
+                    return None;
+                }
+            }
+            let stream = order_stream(order_id).await;
+            (view["version"] == stream["version"]).then_some(view)
+        },
+    )
+    .await
+}
+
+/// What caused each event of the stream (`metadata.causationId`): `request:<id>` for a command
+/// through the API, `event:<CloudEvent id>` for another service's answer or fact.
+pub fn causation_ids(stream: &Value) -> Vec<String> {
+    stream["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| {
+            e["metadata"]["causationId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Every CloudEvent on `topic` about `order_id` (its subject), oldest first and deduplicated by
+/// id (publication is at least once), as it is on the broker: what inventory or payments really
+/// published, read by Kafka's own console consumer.
+pub async fn published_about(topic: &str, order_id: &str) -> Vec<Value> {
+    let (topic, needle) = (topic.to_owned(), order_id.to_owned());
+    let records =
+        tokio::task::spawn_blocking(move || crate::kafka_records_containing(&topic, &needle))
+            .await
+            .expect("the Kafka console consumer ran");
+    let mut seen = std::collections::HashSet::new();
+    records
+        .into_iter()
+        .map(|(_, event)| event)
+        .filter(|event| event["subject"] == order_id)
+        .filter(|event| seen.insert(event["id"].as_str().unwrap_or_default().to_owned()))
+        .collect()
+}
+
+/// A product's stock row held locked in inventory's database, in an open transaction: inventory
+/// cannot reserve it (its reservation waits on the lock) while quotes, plain reads, still work,
+/// so an order of it can be placed and stays in `awaiting-stock`. Hold it briefly: inventory's
+/// consumer waits on it, and so do the events behind it on the same partition. Dropping it
+/// closes the connection, which ends the transaction too (a failing test lets go).
+pub struct HeldStock {
+    connection: sqlx::PgConnection,
+}
+
+/// Locks `sku`'s stock row (see [`HeldStock`]).
+pub async fn hold_stock(sku: &str) -> HeldStock {
+    use sqlx::Connection;
+    let url = format!(
+        "postgres://inventory:{}@127.0.0.1:5432/inventory",
+        secret("postgres-inventory-password")
+    );
+    let mut connection = sqlx::PgConnection::connect(&url)
+        .await
+        .expect("inventory's database answers");
+    sqlx::query("BEGIN")
+        .execute(&mut connection)
+        .await
+        .expect("a transaction in inventory's database");
+    sqlx::query("SELECT sku FROM stock WHERE sku = $1 FOR UPDATE")
+        .bind(sku)
+        .fetch_one(&mut connection)
+        .await
+        .expect("the stock row is there to lock");
+    HeldStock { connection }
+}
+
+impl HeldStock {
+    /// Lets inventory go on.
+    pub async fn release(mut self) {
+        use sqlx::Connection;
+        sqlx::query("ROLLBACK")
+            .execute(&mut self.connection)
+            .await
+            .expect("the lock is released");
+        self.connection
+            .close()
+            .await
+            .expect("the connection closes");
+    }
 }
 
 /// The admin list of one customer's orders (the query table).

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)] // a test that cannot go on should stop right there, loudly
 
 use e2e::orders::*;
+use e2e::payments::stock_ledger_reasons;
 use e2e::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -45,13 +46,13 @@ async fn an_order_is_placed_reserved_paid_shipped_and_read_back_through_its_acto
     let sku = product_with_stock(&admin, 5).await;
     let shopper = customer().await;
 
+    // Inventory cannot answer while the product's stock row is locked, so the order stays
+    // unpaid (waiting for stock; payments is asked only once it is reserved) until let go.
+    let held = hold_stock(&sku).await;
     let placed = place(&shopper.token, &sku, 2).await;
     let order_id = placed["orderId"].as_str().unwrap().to_owned();
-    // The answer is the view right after placing; inventory may already have answered by then.
-    assert!(
-        ["awaiting-stock", "awaiting-payment"].contains(&placed["status"].as_str().unwrap()),
-        "{placed}"
-    );
+    // The answer is the view right after placing.
+    assert_eq!(placed["status"], "awaiting-stock", "{placed}");
     assert_eq!(
         placed["totalMinor"], 9_800,
         "priced by inventory: 2 x 49.00"
@@ -63,12 +64,24 @@ async fn an_order_is_placed_reserved_paid_shipped_and_read_back_through_its_acto
     let (status, read) = get_order(&shopper.token, &order_id).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(read["orderId"], order_id.as_str());
+    assert_eq!(read["status"], "awaiting-stock");
     assert_eq!(read["lines"][0]["sku"], sku.as_str());
     assert_eq!(read["lines"][0]["lineTotalMinor"], 9_800);
 
-    // Inventory reserves through Kafka; the order records it and asks for payment.
-    let reserved = wait_for_status(&shopper.token, &order_id, "awaiting-payment").await;
-    let history: Vec<&str> = reserved["history"]
+    // Shipping an unpaid order is refused with the status it is in.
+    let (code, refused) = problem(ship(&admin, &order_id).await).await;
+    assert_eq!(code, StatusCode::CONFLICT);
+    assert_eq!(refused["type"], "/problems/order-status-conflict");
+    assert_eq!(refused["currentStatus"], "awaiting-stock");
+    held.release().await;
+
+    // Inventory reserves through Kafka; the order records it and asks for payment; payments
+    // authorizes the card (the order is confirmed), then captures it (recorded on the order).
+    let paid = wait_for_order_payment(&shopper.token, &order_id, "captured").await;
+    assert_eq!(paid["status"], "confirmed");
+    assert_eq!(paid["payment"]["paymentMethodId"], TEST_CARD);
+    assert_eq!(paid["payment"]["capturedMinor"], 9_800);
+    let history: Vec<&str> = paid["history"]
         .as_array()
         .unwrap()
         .iter()
@@ -79,19 +92,11 @@ async fn an_order_is_placed_reserved_paid_shipped_and_read_back_through_its_acto
         [
             "shop.order.placed.v2",
             "shop.order.stock-reserved.v1",
-            "shop.order.payment-requested.v1"
+            "shop.order.payment-requested.v1",
+            "shop.order.confirmed.v1",
+            "shop.order.payment-updated.v1"
         ]
     );
-    assert_eq!(stock(&admin, &sku).await["reserved"], 2);
-
-    // Shipping an unpaid order is refused with the status it is in.
-    let (code, refused) = problem(ship(&admin, &order_id).await).await;
-    assert_eq!(code, StatusCode::CONFLICT);
-    assert_eq!(refused["type"], "/problems/order-status-conflict");
-    assert_eq!(refused["currentStatus"], "awaiting-payment");
-
-    publish_payment(&uuid::Uuid::now_v7().to_string(), &order_id, true, 9_800).await;
-    wait_for_status(&shopper.token, &order_id, "confirmed").await;
 
     let shipped = ship(&admin, &order_id).await;
     assert_eq!(shipped.status(), StatusCode::OK);
@@ -107,33 +112,51 @@ async fn an_order_is_placed_reserved_paid_shipped_and_read_back_through_its_acto
     assert_eq!(code, StatusCode::CONFLICT);
     assert_eq!(refused["currentStatus"], "shipped");
 
-    // The stream holds exactly what happened, in order, and inventory committed the stock.
+    // The stream holds exactly what happened, in order, and inventory reserved the stock, then
+    // committed it.
     let stream = order_stream(&order_id).await;
-    assert_eq!(assert_sequences_contiguous(&stream), 5);
+    let version = assert_sequences_contiguous(&stream);
+    assert_eq!(
+        event_types(&stream),
+        [
+            "shop.order.placed.v2",
+            "shop.order.stock-reserved.v1",
+            "shop.order.payment-requested.v1",
+            "shop.order.confirmed.v1",
+            "shop.order.payment-updated.v1",
+            "shop.order.shipped.v1"
+        ]
+    );
     assert_eq!(status_after(&event_types(&stream)), "shipped");
+    assert_eq!(stream["events"][4]["data"]["paymentStatus"], "captured");
     let committed = eventually("inventory to commit the stock", PATIENCE, || async {
         let now = stock(&admin, &sku).await;
         (now["onHand"] == 3 && now["reserved"] == 0).then_some(now)
     })
     .await;
     assert_eq!(committed["available"], 3);
+    assert_eq!(
+        stock_ledger_reasons(&committed, &order_id),
+        ["reservation", "commit"],
+        "{committed}"
+    );
 
     // Each stored event went out on Kafka once, as a CloudEvent keyed and numbered by the
-    // stream: analytics (a Kafka consumer) recorded ids <order>:1..=5.
-    let recorded = eventually("analytics to see all five events", PATIENCE, || async {
+    // stream: analytics (a Kafka consumer) recorded ids <order>:1..=<version>.
+    let recorded = eventually("analytics to see every stored event", PATIENCE, || async {
         let events: Vec<Value> = analytics_events(&order_id)
             .await
             .into_iter()
             .filter(|e| e["topic"] == "order-events")
             .collect();
-        (events.len() >= 5).then_some(events)
+        (events.len() as u64 >= version).then_some(events)
     })
     .await;
     let ids: Vec<&str> = recorded
         .iter()
         .map(|e| e["eventId"].as_str().unwrap())
         .collect();
-    let expected: Vec<String> = (1..=5).map(|n| format!("{order_id}:{n}")).collect();
+    let expected: Vec<String> = (1..=version).map(|n| format!("{order_id}:{n}")).collect();
     assert_eq!(ids, expected);
 
     // On the broker itself: each record keyed by the order id (one partition, in order), with
@@ -160,7 +183,7 @@ async fn an_order_is_placed_reserved_paid_shipped_and_read_back_through_its_acto
     sequences.dedup();
     assert_eq!(
         sequences,
-        [1, 2, 3, 4, 5],
+        (1..=version).collect::<Vec<u64>>(),
         "in stream order on one partition"
     );
     assert_eq!(recorded[0]["payload"]["totalMinor"], 9_800);
@@ -196,18 +219,26 @@ async fn a_customer_cancels_an_open_order_and_the_stock_comes_back() {
     let sku = product_with_stock(&admin, 4).await;
     let shopper = customer().await;
 
-    let order_id = place(&shopper.token, &sku, 4).await["orderId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    wait_for_status(&shopper.token, &order_id, "awaiting-payment").await;
+    // An open order: inventory cannot answer while the product's stock row is locked, so the
+    // order waits for its stock (payments is asked only once it is reserved).
+    let held = hold_stock(&sku).await;
+    let placed = place(&shopper.token, &sku, 4).await;
+    let order_id = placed["orderId"].as_str().unwrap().to_owned();
+    assert_eq!(placed["status"], "awaiting-stock", "{placed}");
     let cancelled = cancel(&shopper.token, &order_id).await;
     assert_eq!(cancelled.status(), StatusCode::OK);
     let cancelled: Value = cancelled.json().await.unwrap();
     assert_eq!(cancelled["status"], "cancelled");
     assert_eq!(cancelled["cancellationReason"], "customer");
+    held.release().await;
+    // Inventory, let go, reserves for the order (the placement comes before the cancellation
+    // on the order's partition), then sees the cancellation and releases: the stock comes back.
     eventually("inventory to release the reservation", PATIENCE, || async {
-        (stock(&admin, &sku).await["available"] == 4).then_some(())
+        let now = stock(&admin, &sku).await;
+        (now["available"] == 4
+            && now["reserved"] == 0
+            && stock_ledger_reasons(&now, &order_id) == ["reservation", "release"])
+        .then_some(())
     })
     .await;
 
@@ -234,17 +265,7 @@ async fn a_customer_cancels_a_confirmed_order_before_it_ships_and_the_stock_come
         .as_str()
         .unwrap()
         .to_owned();
-    // Payments authorizes the test card by itself; the answer published here as well is then
-    // a redelivery to the order. Published only once the order asked for payment (before
-    // that, an answer is one the order cannot use yet).
-    eventually("the order to ask for payment", PATIENCE, || async {
-        let (_, view) = get_order(&shopper.token, &order_id).await;
-        ["awaiting-payment", "confirmed"]
-            .contains(&view["status"].as_str().unwrap_or_default())
-            .then_some(())
-    })
-    .await;
-    publish_payment(&uuid::Uuid::now_v7().to_string(), &order_id, true, 9_800).await;
+    // Payments authorizes the test card by itself: the order is confirmed.
     let confirmed = wait_for_status(&shopper.token, &order_id, "confirmed").await;
     assert_eq!(confirmed["payment"]["paymentMethodId"], TEST_CARD);
     eventually("inventory to commit the stock", PATIENCE, || async {
@@ -501,9 +522,11 @@ async fn my_orders_filter_by_status_and_page_with_a_cursor() {
                 .to_owned(),
         );
     }
-    // One cancelled, the rest waiting for payment.
+    // Payments authorizes the test card by itself, so every order ends confirmed; then the
+    // customer takes the oldest back (a confirmed order can be cancelled until it ships). One
+    // cancelled, the rest confirmed: no deadline can change that.
     for order_id in &placed {
-        wait_for_status(&shopper.token, order_id, "awaiting-payment").await;
+        wait_for_status(&shopper.token, order_id, "confirmed").await;
     }
     assert_eq!(
         cancel(&shopper.token, &placed[0]).await.status(),
@@ -523,25 +546,48 @@ async fn my_orders_filter_by_status_and_page_with_a_cursor() {
             response.json::<Value>().await.unwrap()
         }
     };
-    // Only cancelled orders come back for status=cancelled, the one cancelled here among them
-    // (the others may be cancelled by their deadline too, if this test runs slowly).
-    let cancelled = eventually("the query table to catch up", PATIENCE, || async {
-        let page = list("status=cancelled".into()).await;
-        let items = page["items"].as_array().cloned().unwrap_or_default();
+    let ids = |items: &[Value]| -> Vec<String> {
         items
             .iter()
-            .any(|item| item["orderId"] == placed[0].as_str())
-            .then_some(items)
-    })
+            .map(|item| item["orderId"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Only the cancelled order comes back for status=cancelled.
+    let cancelled = eventually(
+        "the query table to record the cancellation",
+        PATIENCE,
+        || async {
+            let page = list("status=cancelled".into()).await;
+            let items = page["items"].as_array().cloned().unwrap_or_default();
+            items
+                .iter()
+                .any(|item| item["orderId"] == placed[0].as_str())
+                .then_some(items)
+        },
+    )
     .await;
-    assert!(cancelled.iter().all(|item| item["status"] == "cancelled"));
-    assert_eq!(
-        cancelled
-            .iter()
-            .find(|item| item["orderId"] == placed[0].as_str())
-            .unwrap()["cancellationReason"],
-        "customer"
-    );
+    assert_eq!(ids(&cancelled), [placed[0].clone()], "{cancelled:?}");
+    assert_eq!(cancelled[0]["status"], "cancelled");
+    assert_eq!(cancelled[0]["cancellationReason"], "customer");
+    // Only the other four for status=confirmed, newest first.
+    let mut still_confirmed = placed[1..].to_vec();
+    still_confirmed.reverse();
+    let confirmed = eventually(
+        "the query table to record the confirmations",
+        PATIENCE,
+        || async {
+            let page = list("status=confirmed".into()).await;
+            let items = page["items"].as_array().cloned().unwrap_or_default();
+            let listed = ids(&items);
+            still_confirmed
+                .iter()
+                .all(|id| listed.contains(id))
+                .then_some(items)
+        },
+    )
+    .await;
+    assert_eq!(ids(&confirmed), still_confirmed, "{confirmed:?}");
+    assert!(confirmed.iter().all(|item| item["status"] == "confirmed"));
 
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
@@ -576,10 +622,13 @@ async fn twenty_concurrent_commands_on_one_order_leave_a_gapless_stream_and_a_ma
         .as_str()
         .unwrap()
         .to_owned();
-    wait_for_status(&shopper.token, &order_id, "awaiting-payment").await;
+    // Payments authorizes the test card by itself. Once the order is confirmed, both a
+    // customer's cancel and an admin's ship are allowed, and only one of them can happen.
+    wait_for_status(&shopper.token, &order_id, "confirmed").await;
 
-    // Ten cancels by the customer, ten ships by an admin, all at once, plus payments' answer
-    // arriving through Kafka in the middle of it.
+    // Ten cancels by the customer, ten ships by an admin, all at once, while payments' facts
+    // about the money arrive through Kafka on the same order (the capture, if it is not in
+    // yet; the void or refund when a cancel wins).
     let mut contenders = Vec::new();
     for n in 0..20 {
         let (token, admin, order_id) = (shopper.token.clone(), admin.clone(), order_id.clone());
@@ -592,7 +641,6 @@ async fn twenty_concurrent_commands_on_one_order_leave_a_gapless_stream_and_a_ma
             (n % 2 == 0, response.status())
         }));
     }
-    publish_payment(&uuid::Uuid::now_v7().to_string(), &order_id, true, 4_900).await;
     let mut outcomes = Vec::new();
     for contender in contenders {
         outcomes.push(contender.await.unwrap());
@@ -612,12 +660,15 @@ async fn twenty_concurrent_commands_on_one_order_leave_a_gapless_stream_and_a_ma
         .filter(|(is_cancel, s)| !*is_cancel && *s == StatusCode::OK)
         .count();
     assert!(cancels_won <= 1 && ships_won <= 1, "{outcomes:?}");
+    assert_eq!(
+        cancels_won + ships_won,
+        1,
+        "a confirmed order is either cancelled or shipped, by the first command: {outcomes:?}"
+    );
 
-    // Let the payment answer land (or be found too late), then compare.
-    eventually("orders to consume payment-events", PATIENCE, || async {
-        consumer_group_caught_up("orders", "payment-events").then_some(())
-    })
-    .await;
+    // Let payments finish with the money (captured for a shipped order, voided or refunded for
+    // a cancelled one) and the order record it, then compare.
+    wait_for_payment_to_settle(&admin, &shopper.token, &order_id).await;
     let stream = order_stream(&order_id).await;
     let version = assert_sequences_contiguous(&stream);
     let types = event_types(&stream);
@@ -632,7 +683,10 @@ async fn twenty_concurrent_commands_on_one_order_leave_a_gapless_stream_and_a_ma
         types.iter().filter(|t| t.ends_with("shipped.v1")).count(),
         ships_won
     );
-    assert!(types.iter().filter(|t| t.ends_with("confirmed.v1")).count() <= 1);
+    assert_eq!(
+        types.iter().filter(|t| t.ends_with("confirmed.v1")).count(),
+        1
+    );
     let view = eventually(
         "the actor to reflect the whole stream",
         PATIENCE,
@@ -662,25 +716,59 @@ async fn redelivered_answers_and_events_append_and_change_nothing() {
         .as_str()
         .unwrap()
         .to_owned();
-    wait_for_status(&shopper.token, &order_id, "awaiting-payment").await;
+    // Inventory reserves, payments authorizes (the order is confirmed) and captures, each
+    // answer recorded once.
+    wait_for_order_payment(&shopper.token, &order_id, "captured").await;
+    let recorded = order_stream(&order_id).await;
+    assert_eq!(
+        event_types(&recorded),
+        [
+            "shop.order.placed.v2",
+            "shop.order.stock-reserved.v1",
+            "shop.order.payment-requested.v1",
+            "shop.order.confirmed.v1",
+            "shop.order.payment-updated.v1"
+        ],
+        "each answer recorded once"
+    );
 
-    // Inventory's answer again, as a redelivery (same id) and as a duplicate (new id).
-    let reserved = json!({
-        "specversion": "1.0", "type": "shop.stock.reserved.v1", "source": "shop/inventory",
-        "subject": order_id, "datacontenttype": "application/json", "data": { "orderId": order_id },
-    });
-    for id in ["redelivered-reservation", "duplicate-reservation"] {
-        let mut event = reserved.clone();
-        event["id"] = format!("{id}-{order_id}").into();
-        publish_keyed("inventory", "stock-events", &event, &order_id).await;
-        publish_keyed("inventory", "stock-events", &event, &order_id).await;
+    // What inventory and payments really published about the order, as it is on the broker:
+    // the very events the order recorded (their ids are the stream's causations).
+    let causes = causation_ids(&recorded);
+    let stock_events = published_about("stock-events", &order_id).await;
+    let payment_events = published_about("payment-events", &order_id).await;
+    let answers: Vec<(&str, &str, Value)> = [
+        ("inventory", "stock-events", "shop.stock.reserved.v1"),
+        ("payments", "payment-events", "shop.payment.authorized.v1"),
+        ("payments", "payment-events", "shop.payment.captured.v1"),
+    ]
+    .into_iter()
+    .map(|(app, topic, event_type)| {
+        let published = if topic == "stock-events" {
+            &stock_events
+        } else {
+            &payment_events
+        };
+        let answer = published
+            .iter()
+            .find(|e| e["type"] == event_type)
+            .unwrap_or_else(|| panic!("no {event_type} for the order on {topic}: {published:?}"))
+            .clone();
+        let cause = format!("event:{}", answer["id"].as_str().unwrap());
+        assert!(causes.contains(&cause), "{cause} not in {causes:?}");
+        (app, topic, answer)
+    })
+    .collect();
+
+    // Each again from its publisher, keyed by the order: as a redelivery (the same id, twice)
+    // and as a duplicate (the same event under a new id).
+    for (app, topic, answer) in &answers {
+        publish_keyed(app, topic, answer, &order_id).await;
+        publish_keyed(app, topic, answer, &order_id).await;
+        let mut duplicate = answer.clone();
+        duplicate["id"] = uuid::Uuid::now_v7().to_string().into();
+        publish_keyed(app, topic, &duplicate, &order_id).await;
     }
-    // Payments' answer twice with one id, once more with another.
-    let payment_id = uuid::Uuid::now_v7().to_string();
-    publish_payment(&payment_id, &order_id, true, 9_800).await;
-    publish_payment(&payment_id, &order_id, true, 9_800).await;
-    publish_payment(&uuid::Uuid::now_v7().to_string(), &order_id, true, 9_800).await;
-    wait_for_status(&shopper.token, &order_id, "confirmed").await;
     eventually("orders to consume every copy", PATIENCE, || async {
         (consumer_group_caught_up("orders", "stock-events")
             && consumer_group_caught_up("orders", "payment-events"))
@@ -688,16 +776,7 @@ async fn redelivered_answers_and_events_append_and_change_nothing() {
     })
     .await;
     let stream = order_stream(&order_id).await;
-    assert_eq!(
-        event_types(&stream),
-        [
-            "shop.order.placed.v2",
-            "shop.order.stock-reserved.v1",
-            "shop.order.payment-requested.v1",
-            "shop.order.confirmed.v1"
-        ],
-        "each answer recorded once"
-    );
+    assert_eq!(stream, recorded, "the copies appended nothing");
 
     // The projector gets an old order event again (as Kafka redelivers): the view stays.
     let before = get_order(&shopper.token, &order_id).await.1;
@@ -717,12 +796,21 @@ async fn redelivered_answers_and_events_append_and_change_nothing() {
     assert_eq!(before, after);
     let listed = admin_list(&admin, &shopper.user.user_id).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
-    assert_eq!(listed["items"][0]["version"], 4);
+    assert_eq!(listed["items"][0]["version"], stream["version"]);
     assert_eq!(listed["items"][0]["status"], "confirmed");
     // And inventory, which also saw the duplicates, reserved once and committed once.
-    eventually("inventory to commit once", PATIENCE, || async {
-        let now = stock(&admin, &sku).await;
-        (now["onHand"] == 8 && now["reserved"] == 0).then_some(())
+    eventually("inventory to consume the duplicates", PATIENCE, || async {
+        consumer_group_caught_up("inventory", "order-events").then_some(())
     })
     .await;
+    let committed = eventually("inventory to commit once", PATIENCE, || async {
+        let now = stock(&admin, &sku).await;
+        (now["onHand"] == 8 && now["reserved"] == 0).then_some(now)
+    })
+    .await;
+    assert_eq!(
+        stock_ledger_reasons(&committed, &order_id),
+        ["reservation", "commit"],
+        "{committed}"
+    );
 }
