@@ -1,9 +1,15 @@
 //! `POST /api/payments/webhooks/stripe`: the provider's events, public (the provider is not a
 //! signed-in user) and authenticated by their `Stripe-Signature` instead.
 
-use salvo::oapi::ToSchema;
+use salvo::Extractible;
+use salvo::extract::Metadata;
+use salvo::oapi::{
+    Components, EndpointArgRegister, Object, Operation, Parameter, ParameterIn, ToSchema,
+    schema::BasicType,
+};
 use salvo::prelude::*;
 use serde::Serialize;
+use service_runtime::Problem;
 
 use super::app;
 use crate::app::WebhookOutcome;
@@ -11,6 +17,42 @@ use crate::error::PaymentsError;
 
 /// Webhook bodies are small JSON events; anything larger is not one.
 const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The `Stripe-Signature` header, as sent (checking it needs the raw body: the use case does).
+/// Documented as required: without it a webhook is refused.
+pub struct StripeSignature(Option<String>);
+
+impl<'ex> Extractible<'ex> for StripeSignature {
+    fn metadata() -> &'static Metadata {
+        static METADATA: Metadata = Metadata::new("");
+        &METADATA
+    }
+
+    #[allow(refining_impl_trait)]
+    async fn extract(req: &'ex mut Request, _depot: &'ex mut Depot) -> Result<Self, Problem> {
+        Ok(Self(
+            req.headers()
+                .get("stripe-signature")
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned),
+        ))
+    }
+}
+
+impl EndpointArgRegister for StripeSignature {
+    fn register(_components: &mut Components, operation: &mut Operation, _arg: &str) {
+        operation.parameters.insert(
+            Parameter::new("Stripe-Signature")
+                .location(ParameterIn::Header)
+                .description(
+                    "`t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\" with the \
+                     endpoint's secret>`, at most five minutes old",
+                )
+                .required(true)
+                .schema(Object::new().schema_type(BasicType::String)),
+        );
+    }
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookAnswer {
@@ -28,14 +70,10 @@ pub struct WebhookAnswer {
     responses((status_code = 200, description = "Received", body = WebhookAnswer))
 )]
 pub async fn receive_stripe(
+    signature: StripeSignature,
     req: &mut Request,
     depot: &mut Depot,
 ) -> Result<Json<WebhookAnswer>, PaymentsError> {
-    let signature = req
-        .headers()
-        .get("stripe-signature")
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
     let payload = req
         .payload_with_max_size(MAX_BODY_BYTES)
         .await
@@ -43,7 +81,7 @@ pub async fn receive_stripe(
         .to_vec();
     let now = chrono::Utc::now().timestamp();
     let outcome = app(depot)?
-        .webhook(signature.as_deref(), &payload, now)
+        .webhook(signature.0.as_deref(), &payload, now)
         .await?;
     Ok(Json(WebhookAnswer {
         outcome: match outcome {
