@@ -25,7 +25,9 @@ pub use cloudevent::{DomainEvent, EventEnvelope};
 pub use config::RuntimeConfig;
 pub use field_error::FieldError;
 pub use problem::Problem;
-pub use request::{IdempotencyKey, IdempotencyKeyHeader, Limit, PathId, ValidJson};
+pub use request::{
+    CursorParam, IdempotencyKey, IdempotencyKeyHeader, Limit, PageCursor, PathId, ValidJson,
+};
 pub use sidecar::{Sidecar, SidecarError};
 pub use startup::StartedService;
 

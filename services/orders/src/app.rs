@@ -20,7 +20,9 @@ use crate::inventory_client;
 use crate::payments_client;
 use crate::publication::Publisher;
 use crate::replays::{ReplayJobs, ReplayReport, ReplayState};
-use crate::summaries::{Cursor, ListFilter, OrderSummaries, OrderSummary};
+use service_runtime::PageCursor;
+
+use crate::summaries::{ListFilter, OrderSummaries, OrderSummary};
 
 /// Streams replayed at once: enough to keep the sidecar and the store busy on two cores.
 const REPLAY_CONCURRENCY: usize = 16;
@@ -49,7 +51,7 @@ pub enum Placement {
 pub struct Page {
     pub items: Vec<OrderSummary>,
     /// Where the next page starts; `None` on the last page.
-    pub next: Option<Cursor>,
+    pub next: Option<PageCursor>,
 }
 
 /// What a published order event asked of the read side.
@@ -213,7 +215,7 @@ impl Orders {
         &self,
         customer_id: Option<Uuid>,
         status: Option<OrderStatus>,
-        after: Option<Cursor>,
+        after: Option<PageCursor>,
         page_size: u32,
     ) -> Result<Page, OrdersError> {
         let filter = ListFilter {
@@ -227,9 +229,9 @@ impl Orders {
         let page_size = page_size as usize;
         let next = if items.len() > page_size {
             items.truncate(page_size);
-            items.last().map(|last| Cursor {
-                placed_at: last.placed_at,
-                order_id: last.order_id,
+            items.last().map(|last| PageCursor {
+                at: last.placed_at,
+                id: last.order_id,
             })
         } else {
             None

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use salvo::oapi::ToSchema;
 use serde::Serialize;
+use service_runtime::PageCursor;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -34,42 +35,10 @@ pub struct OrderSummary {
     pub version: i64,
 }
 
-/// Where a page ends: the sort key of its last row (newest first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cursor {
-    pub placed_at: DateTime<Utc>,
-    pub order_id: Uuid,
-}
-
-impl Cursor {
-    /// What [`Cursor::encode`] writes (microseconds, `_`, the order id without hyphens), for the
-    /// API document. Sixteen digits of microseconds reach the year 2286.
-    pub const PATTERN: &'static str = "^-?[0-9]{1,16}_[0-9a-fA-F]{32}$";
-
-    pub fn encode(&self) -> String {
-        format!(
-            "{}_{}",
-            self.placed_at.timestamp_micros(),
-            self.order_id.simple()
-        )
-    }
-
-    /// Surrounding whitespace is ignored: Python's `$` (which API test tools generate and check
-    /// patterns with) also admits a final newline, and every value the document admits must be
-    /// read.
-    pub fn parse(raw: &str) -> Option<Self> {
-        let (micros, id) = raw.trim().split_once('_')?;
-        Some(Self {
-            placed_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-            order_id: Uuid::try_parse(id).ok()?,
-        })
-    }
-}
-
 pub struct ListFilter {
     pub customer_id: Option<Uuid>,
     pub status: Option<OrderStatus>,
-    pub after: Option<Cursor>,
+    pub after: Option<PageCursor>,
     pub limit: i64,
 }
 
@@ -153,32 +122,11 @@ impl OrderSummaries {
                LIMIT $5"#,
             filter.customer_id,
             filter.status.map(OrderStatus::as_str),
-            filter.after.map(|c| c.placed_at),
-            filter.after.map(|c| c.order_id),
+            filter.after.map(|c| c.at),
+            filter.after.map(|c| c.id),
             filter.limit,
         )
         .fetch_all(&self.pool)
         .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_cursor_round_trips_and_garbage_is_refused() {
-        let cursor = Cursor {
-            placed_at: DateTime::from_timestamp_micros(1_764_000_000_123_456).unwrap(),
-            order_id: Uuid::new_v4(),
-        };
-        assert_eq!(Cursor::parse(&cursor.encode()), Some(cursor));
-        assert_eq!(
-            Cursor::parse(&format!("{}\n", cursor.encode())),
-            Some(cursor)
-        );
-        assert_eq!(Cursor::parse("nonsense"), None);
-        assert_eq!(Cursor::parse("12_not-a-uuid"), None);
-        assert_eq!(Cursor::parse("x_00000000000000000000000000000000"), None);
     }
 }

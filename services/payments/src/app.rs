@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use contracts::order::PaymentRequested;
 use contracts::payment::{PaymentMethodId, PaymentMethodSummary};
+use service_runtime::PageCursor;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -135,13 +136,25 @@ impl App {
         Ok(record)
     }
 
+    /// One page of payments, newest first, and where the next page starts (if there is one).
     pub async fn list(
         &self,
         status: Option<PaymentStatus>,
         customer_id: Option<Uuid>,
+        after: Option<PageCursor>,
         limit: u32,
-    ) -> Result<Vec<StoredPayment>, PaymentsError> {
-        Ok(store::list(&self.pool, status, customer_id, i64::from(limit)).await?)
+    ) -> Result<(Vec<StoredPayment>, Option<PageCursor>), PaymentsError> {
+        let page_size = limit as usize;
+        let mut payments =
+            store::list(&self.pool, status, customer_id, after, i64::from(limit) + 1).await?;
+        let next = (payments.len() > page_size).then(|| {
+            payments.truncate(page_size);
+            payments.last().map(|last| PageCursor {
+                at: last.requested_at,
+                id: last.payment.order_id,
+            })
+        });
+        Ok((payments, next.flatten()))
     }
 
     /// An administrator's refund of captured money: checked against what is left to refund

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use contracts::payment::PaymentMethodId;
+use service_runtime::PageCursor;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
@@ -165,20 +166,25 @@ pub async fn find<'e>(
     .transpose()
 }
 
-/// The newest payments first, optionally of one status and/or one customer.
+/// The newest payments first, optionally of one status and/or one customer, after `after`
+/// (keyset: the time and order id of the last row of the page before).
 pub async fn list<'e>(
     executor: impl PgExecutor<'e>,
     status: Option<PaymentStatus>,
     customer_id: Option<Uuid>,
+    after: Option<PageCursor>,
     limit: i64,
 ) -> Result<Vec<StoredPayment>, StoreError> {
     sqlx::query_as!(
         PaymentRow,
         "SELECT * FROM payments
          WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR customer_id = $2)
-         ORDER BY requested_at DESC, order_id LIMIT $3",
+           AND ($3::timestamptz IS NULL OR (requested_at, order_id) < ($3, $4))
+         ORDER BY requested_at DESC, order_id DESC LIMIT $5",
         status.map(PaymentStatus::as_str),
         customer_id,
+        after.map(|cursor| cursor.at),
+        after.map(|cursor| cursor.id),
         limit,
     )
     .fetch_all(executor)

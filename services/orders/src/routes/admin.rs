@@ -4,7 +4,7 @@ use salvo::oapi::ToSchema;
 use salvo::oapi::extract::QueryParam;
 use salvo::prelude::*;
 use serde::Deserialize;
-use service_runtime::{Admin, FieldError, ValidJson};
+use service_runtime::{Admin, CursorParam, FieldError, ValidJson};
 use validator::Validate;
 
 use crate::domain::request::Shipment;
@@ -12,7 +12,7 @@ use crate::domain::{Command, OrderView};
 use crate::error::OrdersError;
 use crate::routes::context::{command_metadata, orders};
 use crate::routes::orders::{ListQuery, OrderPage, list};
-use crate::routes::params::{CursorParam, OrderId, PageLimit, StatusParam, UuidParam};
+use crate::routes::params::{OrderId, PageLimit, StatusParam, UuidParam};
 
 /// `POST /api/admin/orders/{id}/ship`. Each field is single-line text: trimmed, 1 to 64
 /// characters, no control characters.

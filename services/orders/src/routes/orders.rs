@@ -6,7 +6,7 @@ use salvo::oapi::ToSchema;
 use salvo::oapi::extract::QueryParam;
 use salvo::prelude::*;
 use serde::{Deserialize, Serialize};
-use service_runtime::{Customer, FieldError, Problem, ValidJson};
+use service_runtime::{CursorParam, Customer, FieldError, PageCursor, Problem, ValidJson};
 use uuid::Uuid;
 use validator::Validate;
 
@@ -15,8 +15,8 @@ use crate::domain::request::OrderRequest;
 use crate::domain::{CancelReason, Command, OrderStatus, OrderView};
 use crate::error::OrdersError;
 use crate::routes::context::{command_metadata, orders};
-use crate::routes::params::{CursorParam, IdempotencyKeyHeader, OrderId, PageLimit, StatusParam};
-use crate::summaries::{Cursor, OrderSummary};
+use crate::routes::params::{IdempotencyKeyHeader, OrderId, PageLimit, StatusParam};
+use crate::summaries::OrderSummary;
 
 /// `POST /api/orders`.
 // Validate: no field rules here; `OrderRequest::parse` checks the lines (their number too) and
@@ -180,7 +180,7 @@ pub async fn list_my_orders(
 /// The filters and page of a list request, every one checked (a 422 lists each bad one).
 pub struct ListQuery {
     status: Option<OrderStatus>,
-    after: Option<Cursor>,
+    after: Option<PageCursor>,
     page_size: u32,
 }
 
@@ -200,11 +200,9 @@ impl ListQuery {
                 None
             })
         });
-        let after = cursor.and_then(|CursorParam(raw)| {
-            Cursor::parse(&raw).or_else(|| {
-                errors.push(FieldError::new("cursor", "not a cursor this API gave out"));
-                None
-            })
+        let after = CursorParam::parse(cursor).unwrap_or_else(|error| {
+            errors.push(error);
+            None
         });
         let page_size = PageLimit::get(limit).unwrap_or_else(|error| {
             errors.push(error);

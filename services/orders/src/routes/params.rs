@@ -4,10 +4,7 @@
 //! names no order: 404; a bad filter is a 422 naming it) and states in the OpenAPI document the
 //! rule the code enforces, from the definition the code uses.
 
-use salvo::oapi::{
-    Components, Object, RefOr, ToSchema,
-    schema::{BasicType, Schema},
-};
+use salvo::oapi::{Components, RefOr, ToSchema, schema::Schema};
 use serde::Deserialize;
 use service_runtime::request::{IdempotentRequest, PathIdSegment};
 use service_runtime::{Limit, PathId, Problem};
@@ -15,7 +12,6 @@ use uuid::Uuid;
 
 use crate::domain::OrderStatus;
 use crate::error::OrdersError;
-use crate::summaries::Cursor;
 
 /// The `{order_id}` of the orders routes: a segment that is not a UUID names no order, so it is
 /// refused as an unknown order is (404), before any other check.
@@ -53,20 +49,6 @@ pub struct StatusParam(pub String);
 impl ToSchema for StatusParam {
     fn to_schema(components: &mut Components) -> RefOr<Schema> {
         OrderStatus::to_schema(components)
-    }
-}
-
-/// `?cursor=`: a `nextCursor` this API gave out, documented with the form it has.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(transparent)]
-pub struct CursorParam(pub String);
-
-impl ToSchema for CursorParam {
-    fn to_schema(_components: &mut Components) -> RefOr<Schema> {
-        Object::new()
-            .schema_type(BasicType::String)
-            .pattern(Cursor::PATTERN)
-            .into()
     }
 }
 

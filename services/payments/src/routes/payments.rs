@@ -4,7 +4,7 @@ use salvo::oapi::ToSchema;
 use salvo::oapi::extract::QueryParam;
 use salvo::prelude::*;
 use serde::Deserialize;
-use service_runtime::{Admin, Customer, IdempotencyKey, ValidJson};
+use service_runtime::{Admin, CursorParam, Customer, IdempotencyKey, ValidJson};
 use validator::Validate;
 
 use super::app;
@@ -46,7 +46,8 @@ pub async fn get_payment(
     Ok(Json(PaymentView::for_admin(&record)))
 }
 
-/// All payments, newest first, optionally of one status and one customer.
+/// All payments, newest first, optionally of one status and one customer; `nextCursor` leads
+/// to the next page.
 #[endpoint(
     tags("admin"),
     status_codes(200, 401, 403, 422, 500),
@@ -56,6 +57,7 @@ pub async fn list_payments(
     _admin: Admin,
     status: QueryParam<StatusParam, false>,
     customer_id: QueryParam<UuidParam, false>,
+    cursor: QueryParam<CursorParam, false>,
     limit: QueryParam<PageLimit, false>,
     depot: &mut Depot,
 ) -> Result<Json<PaymentPage>, PaymentsError> {
@@ -68,6 +70,10 @@ pub async fn list_payments(
         errors.push(e);
         None
     });
+    let after = CursorParam::parse(cursor.into_inner()).unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
     let limit = PageLimit::get(limit.into_inner()).unwrap_or_else(|e| {
         errors.push(e);
         0
@@ -75,9 +81,10 @@ pub async fn list_payments(
     if !errors.is_empty() {
         return Err(PaymentsError::Validation(errors));
     }
-    let payments = app(depot)?.list(status, customer, limit).await?;
+    let (payments, next) = app(depot)?.list(status, customer, after, limit).await?;
     Ok(Json(PaymentPage {
         items: payments.iter().map(PaymentView::summary).collect(),
+        next_cursor: next.map(|cursor| cursor.encode()),
     }))
 }
 

@@ -85,8 +85,12 @@ pub struct ProcessingView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct PaymentPage {
     pub items: Vec<PaymentView>,
+    /// Pass as `?cursor=` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// A refund request's answer: the refund, and the payment after it.

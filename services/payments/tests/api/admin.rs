@@ -79,6 +79,68 @@ async fn payments_are_listed_newest_first_by_status_and_customer(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../../migrations/payments")]
+async fn the_list_pages_with_a_cursor_through_every_payment_once(pool: PgPool) {
+    let app = spawn_app(pool);
+    let customer = Uuid::new_v4();
+    let mut placed = Vec::new();
+    for amount in 1..=5 {
+        placed.push(
+            app.request_payment(customer, amount * 100, Some("pm_card_visa"))
+                .await
+                .to_string(),
+        );
+    }
+    placed.reverse(); // newest first
+
+    let mut seen = Vec::new();
+    let mut query = "?limit=2".to_owned();
+    let mut pages = 0;
+    loop {
+        let body = json_body(
+            &mut app.get(&format!("/admin/payments{query}"), admin()).await,
+            StatusCode::OK,
+        )
+        .await;
+        pages += 1;
+        seen.extend(order_ids(body["items"].as_array().unwrap()));
+        match body["nextCursor"].as_str() {
+            Some(cursor) => query = format!("?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3, "five payments, two a page");
+    assert_eq!(seen, placed, "every payment once, newest first");
+
+    // A payment made while paging is not seen again on later pages, nor shifts them.
+    let body = json_body(
+        &mut app.get("/admin/payments?limit=2", admin()).await,
+        StatusCode::OK,
+    )
+    .await;
+    let cursor = body["nextCursor"].as_str().unwrap().to_owned();
+    app.request_payment(customer, 900, Some("pm_card_visa"))
+        .await;
+    let next = json_body(
+        &mut app
+            .get(&format!("/admin/payments?limit=2&cursor={cursor}"), admin())
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        order_ids(next["items"].as_array().unwrap()),
+        placed[2..4].to_vec()
+    );
+
+    let body = problem(
+        &mut app.get("/admin/payments?cursor=page-two", admin()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&body), ["cursor"]);
+}
+
+#[sqlx::test(migrations = "../../migrations/payments")]
 async fn list_parameters_out_of_their_rules_are_refused_naming_each(pool: PgPool) {
     let app = spawn_app(pool);
     let body = problem(
