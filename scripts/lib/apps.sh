@@ -67,7 +67,8 @@ apps_outdated() {
   for s in "${SERVICES[@]}"; do
     [[ $CARGO_TARGET_DIR/debug/$s -nt $stamp ]] && return 0
   done
-  [[ -n $(find "$REPO_ROOT/components" "$REPO_ROOT/dapr" -newer "$stamp" -print -quit) ]] && return 0
+  [[ -n $(find "$REPO_ROOT/components" "$REPO_ROOT/dapr" "$REPO_ROOT/scripts/notifications/sidecar-runtime" \
+    -newer "$stamp" -print -quit) ]] && return 0
   return 1
 }
 
@@ -95,6 +96,11 @@ start_apps() {
     cd "$REPO_ROOT"
     export APP_API_TOKEN; APP_API_TOKEN=$(secret app-api-token)
     export DAPR_RUNTIME_PATH=$DAPR_HOME
+    # For the notifications sidecar's launcher (its runtimePath in dapr/dapr.yaml), which turns
+    # them into that one daprd's HTTPS_PROXY and SSL_CERT_FILE: WireMock playing Twilio. Under
+    # these names they do nothing for any other process.
+    export NOTIFICATIONS_SIDECAR_HTTPS_PROXY=http://127.0.0.1:$WIREMOCK_PORT
+    export NOTIFICATIONS_SIDECAR_CA_FILE=$SHOP_RUN/wiremock/ca.crt
     setsid nohup "$DAPR_HOME/dapr" run -f dapr/ >"$SHOP_RUN/logs/dapr-run.log" 2>&1 &
     echo $! > "$pidfile"
   )
@@ -147,6 +153,7 @@ system_up() {
   start_kafka
   start_dapr_control_plane
   start_stripe_providers
+  start_notification_providers
   build_services
   start_apps
   log "system up in $((SECONDS - started))s: gateway on http://127.0.0.1:${APP_PORTS[gateway]}"
@@ -157,6 +164,7 @@ system_stop() {
   stop_pidfile "$SHOP_RUN/dapr/scheduler.pid"
   stop_pidfile "$SHOP_RUN/dapr/placement.pid"
   stop_stripe_providers
+  stop_notification_providers
   stop_kafka
   stop_rabbitmq
   stop_postgres
@@ -173,6 +181,8 @@ system_status() {
   label=scheduler check curl -fsS "http://127.0.0.1:$SCHEDULER_HEALTH_PORT/healthz"
   label=localstripe check localstripe_ready
   label=stripe-mock check stripe_mock_ready
+  label=mailpit check mailpit_ready
+  label=wiremock check wiremock_ready
   local s
   for s in "${SERVICES[@]}"; do label=$s check app_ready "$s"; done
   dapr_cli list 2>/dev/null || true
@@ -194,6 +204,8 @@ print_test_env() {
   echo "RABBITMQ_AMQP_ADDR=127.0.0.1:$RABBITMQ_PORT"
   echo "LOCALSTRIPE_URL=http://127.0.0.1:$LOCALSTRIPE_PORT"
   echo "STRIPE_MOCK_URL=http://127.0.0.1:$STRIPE_MOCK_PORT"
+  echo "MAILPIT_URL=http://127.0.0.1:$MAILPIT_HTTP_PORT"
+  echo "WIREMOCK_URL=http://127.0.0.1:$WIREMOCK_PORT"
   echo "DATABASE_URL=$(route_tests_database_url)"
   echo "SQLX_OFFLINE=true"
   echo "PYTHON_TOOLS=$SHOP_CACHE/python-tools-$(sha256sum "$REPO_ROOT/tests/python/requirements.lock" | cut -c1-12)"
@@ -214,6 +226,11 @@ run_tests() {
   # $SHOP_RUN/secrets/secrets.json).
   export LOCALSTRIPE_URL=http://127.0.0.1:$LOCALSTRIPE_PORT
   export STRIPE_MOCK_URL=http://127.0.0.1:$STRIPE_MOCK_PORT
+  # The notification servers: Mailpit's REST API (its SMTP port is components/email.yaml's) and
+  # WireMock's admin API and request journal (/__admin). Keys: smtp-user, smtp-password,
+  # twilio-account-sid, twilio-auth-token in $SHOP_RUN/secrets/secrets.json.
+  export MAILPIT_URL=http://127.0.0.1:$MAILPIT_HTTP_PORT
+  export WIREMOCK_URL=http://127.0.0.1:$WIREMOCK_PORT
   # The route tests' databases (sqlx::test). Queries stay checked against the committed
   # offline data: with DATABASE_URL set, sqlx's macros would otherwise ask this database.
   export DATABASE_URL; DATABASE_URL=$(route_tests_database_url)

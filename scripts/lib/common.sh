@@ -14,6 +14,10 @@ SCALA_VERSION=${SCALA_VERSION:-2.13}
 # (localstripe, the stateful Stripe emulator, is pinned with the Python tools in
 # tests/python/requirements.lock.)
 STRIPE_MOCK_VERSION=${STRIPE_MOCK_VERSION:-0.203.0}
+# The servers behind the notifications sidecar's bindings (scripts/lib/notifications.sh): Mailpit
+# for e-mail, built from the Go module proxy; WireMock standalone, from Maven Central, as Twilio.
+MAILPIT_VERSION=${MAILPIT_VERSION:-1.33.1}
+WIREMOCK_VERSION=${WIREMOCK_VERSION:-3.13.2}
 
 REPO_ROOT=${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 # Slow-to-make artefacts (Dapr build, Kafka jars, cargo target) live outside the repo, keyed by version.
@@ -25,6 +29,8 @@ DAPR_HOME=$SHOP_CACHE/dapr-$DAPR_RUNTIME_VERSION-cli-$DAPR_CLI_VERSION
 DAPR_BIN=$DAPR_HOME/.dapr/bin
 KAFKA_HOME=$SHOP_CACHE/kafka-$SCALA_VERSION-$KAFKA_VERSION
 STRIPE_MOCK_HOME=$SHOP_CACHE/stripe-mock-$STRIPE_MOCK_VERSION
+MAILPIT_HOME=$SHOP_CACHE/mailpit-$MAILPIT_VERSION
+WIREMOCK_HOME=$SHOP_CACHE/wiremock-$WIREMOCK_VERSION
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$SHOP_CACHE/cargo-target}
 
 # Ports of the infrastructure (all on loopback).
@@ -40,6 +46,13 @@ RABBITMQ_MGMT_PORT=${RABBITMQ_MGMT_PORT:-15672}
 LOCALSTRIPE_PORT=${LOCALSTRIPE_PORT:-8420}
 STRIPE_MOCK_PORT=${STRIPE_MOCK_PORT:-12111}
 STRIPE_MOCK_HTTPS_PORT=${STRIPE_MOCK_HTTPS_PORT:-12112}
+# The servers behind the notifications sidecar's bindings (scripts/lib/notifications.sh).
+# Mailpit's SMTP port is written again in components/email.yaml. WireMock's port is the
+# notifications sidecar's HTTPS proxy (NOTIFICATIONS_SIDECAR_HTTPS_PROXY, set by start_apps);
+# its admin API and request journal are on the same port, under /__admin.
+MAILPIT_SMTP_PORT=${MAILPIT_SMTP_PORT:-1025}
+MAILPIT_HTTP_PORT=${MAILPIT_HTTP_PORT:-8025}
+WIREMOCK_PORT=${WIREMOCK_PORT:-8089}
 # Dapr's control plane. Everything stays below the ephemeral port range (32768-60999), where an
 # outgoing connection could already hold the port.
 PLACEMENT_PORT=${PLACEMENT_PORT:-6050}

@@ -63,6 +63,15 @@ wanted.update({
     # further "_" in <x>. The webhook secret signs localstripe's deliveries (Stripe-Signature).
     "stripe-api-authorization": lambda: "Bearer sk_test_" + alnum(32),
     "stripe-webhook-secret": lambda: "whsec_" + alnum(32),
+    # Notifications (scripts/lib/notifications.sh). The SMTP login of the `email` binding,
+    # which Mailpit checks (its password file is written from these two; no whitespace or ":"
+    # in either). The `sms` binding's Twilio credentials, shaped like real ones (an Account SID
+    # is "AC" + 32 hex digits, an auth token 32 hex digits); WireMock, playing Twilio, accepts
+    # only this pair.
+    "smtp-user": lambda: "shop-notifications",
+    "smtp-password": lambda: alnum(32),
+    "twilio-account-sid": lambda: "AC" + secrets.token_hex(16),
+    "twilio-auth-token": lambda: secrets.token_hex(16),
 })
 for key, make in wanted.items():
     current.setdefault(key, make())
