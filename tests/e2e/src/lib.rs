@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::Value;
 pub use shop_client::*;
 
-fn required_env(name: &str) -> String {
+pub fn required_env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!("{name} is not set: run the tests with `./shop test`, which starts the system and sets it")
     })
