@@ -41,6 +41,14 @@ pub async fn parse_valid_json<T: DeserializeOwned + Validate>(
         .payload_with_max_size(max_bytes)
         .await
         .map_err(|e| BodyError::Malformed(e.to_string()))?;
+    // Every body of this API is a JSON object. serde's derived `Deserialize` would also read an
+    // array as the struct's fields in order (`["token"]` as `{"refreshToken": "token"}`), which
+    // the document does not allow: refuse anything but an object first.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(BodyError::Malformed(
+            "the request body must be a JSON object".into(),
+        ));
+    }
     let value: T =
         serde_json::from_slice(bytes).map_err(|e| BodyError::Malformed(e.to_string()))?;
     value.validate().map_err(BodyError::Invalid)?;
@@ -657,5 +665,38 @@ mod tests {
         }
         assert!(CursorParam::parse(Some(CursorParam("nonsense".into()))).is_err());
         assert_eq!(CursorParam::parse(None), Ok(None));
+    }
+
+    #[derive(Debug, serde::Deserialize, Validate)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Token {
+        #[validate(length(min = 1))]
+        refresh_token: String,
+    }
+
+    async fn parse_body(body: &str) -> Result<Token, BodyError> {
+        let mut req = TestClient::post("http://127.0.0.1/logout")
+            .raw_json(body.to_owned())
+            .build();
+        parse_valid_json::<Token>(&mut req, MAX_JSON_BODY_BYTES).await
+    }
+
+    #[tokio::test]
+    async fn a_body_must_be_a_json_object_not_the_fields_in_an_array() {
+        let token = parse_body(" {\"refreshToken\": \"t\"}")
+            .await
+            .expect("an object");
+        assert_eq!(token.refresh_token, "t");
+        // serde alone would read this array as the struct's fields in order.
+        for body in ["[\"t\"]", " [\"t\"]", "\"t\"", "1", "null", ""] {
+            assert!(
+                matches!(parse_body(body).await, Err(BodyError::Malformed(_))),
+                "{body:?} is not an object"
+            );
+        }
+        assert!(matches!(
+            parse_body("{\"refreshToken\": \"\"}").await,
+            Err(BodyError::Invalid(_))
+        ));
     }
 }

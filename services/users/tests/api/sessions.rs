@@ -153,6 +153,13 @@ async fn logout_revokes_the_refresh_token_and_reveals_nothing(pool: PgPool) {
         .post("/users/logout", &json!({ "refreshToken": "no-such-token" }))
         .await;
     assert_eq!(unknown.status_code, Some(StatusCode::NO_CONTENT));
+
+    // The token in an array is not the documented body (serde alone would read it as one).
+    problem(
+        &mut app.post("/users/logout", &json!(["no-such-token"])).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
 }
 
 #[sqlx::test(migrations = "../../migrations/users")]
