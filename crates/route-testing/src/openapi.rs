@@ -22,3 +22,31 @@ pub fn parameter<'a>(operation: &'a Value, name: &str) -> &'a Value {
         .find(|p| p["name"] == name)
         .unwrap_or_else(|| panic!("no parameter {name}: {operation}"))
 }
+
+const HTTP_METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Every operation of the document, as `(path, method, operation)`.
+pub fn operations(document: &Value) -> Vec<(String, String, &Value)> {
+    document["paths"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no paths: {document}"))
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(method, _)| HTTP_METHODS.contains(&method.as_str()))
+                .map(move |(method, operation)| (path.clone(), method.clone(), operation))
+        })
+        .collect()
+}
+
+/// Every operation of the document, named `"<method> <path>"` (`"post /orders"`).
+pub fn named_operations(document: &Value) -> Vec<(String, &Value)> {
+    operations(document)
+        .into_iter()
+        .map(|(path, method, operation)| (format!("{method} {path}"), operation))
+        .collect()
+}

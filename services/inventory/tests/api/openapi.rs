@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 
 use crate::helpers::spawn_app;
-use route_testing::openapi::{parameter, resolve};
+use route_testing::openapi::{operations, parameter, resolve};
 
 async fn document(pool: PgPool) -> Value {
     let answer = spawn_app(pool)
@@ -15,20 +15,6 @@ async fn document(pool: PgPool) -> Value {
         .await;
     assert_eq!(answer.status, StatusCode::OK);
     answer.body
-}
-
-fn operations(document: &Value) -> Vec<(String, String, &Value)> {
-    document["paths"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .flat_map(|(path, item)| {
-            item.as_object()
-                .unwrap()
-                .iter()
-                .map(move |(method, operation)| (path.clone(), method.clone(), operation))
-        })
-        .collect()
 }
 
 #[sqlx::test(migrations = "../../migrations/inventory")]

@@ -8,28 +8,13 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 
 use crate::helpers::spawn_app;
-use route_testing::openapi::{parameter, resolve};
+use route_testing::openapi::{named_operations, parameter, resolve};
 
 async fn document(pool: PgPool) -> Value {
     let app = spawn_app(pool);
     let mut response = app.get("/openapi.json", Caller::Anonymous).await;
     assert_eq!(response.status_code, Some(StatusCode::OK));
     response.take_json().await.unwrap()
-}
-
-fn operations(document: &Value) -> Vec<(String, &Value)> {
-    document["paths"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .flat_map(|(path, item)| {
-            item.as_object()
-                .unwrap()
-                .iter()
-                .filter(|(method, _)| ["get", "post"].contains(&method.as_str()))
-                .map(move |(method, operation)| (format!("{method} {path}"), operation))
-        })
-        .collect()
 }
 
 /// A parameter's schema, with a `$ref` followed into the components.
@@ -76,7 +61,7 @@ async fn only_the_public_routes_are_documented(pool: PgPool) {
 #[sqlx::test(migrations = "../../migrations/orders")]
 async fn every_route_declares_bearer_security_and_its_problems(pool: PgPool) {
     let document = document(pool).await;
-    let operations = operations(&document);
+    let operations = named_operations(&document);
     assert_eq!(operations.len(), 7);
     for (name, operation) in operations {
         assert_eq!(operation["security"], json!([{ "bearer": [] }]), "{name}");

@@ -3,7 +3,7 @@
 //! the rules the service applies, and the provider's webhook asks for no bearer token.
 
 use route_testing::Caller;
-use route_testing::openapi::{parameter, resolve};
+use route_testing::openapi::{named_operations, parameter, resolve};
 use salvo::http::StatusCode;
 use salvo::test::ResponseExt;
 use serde_json::{Value, json};
@@ -20,21 +20,6 @@ async fn document(pool: PgPool) -> Value {
     response.take_json().await.unwrap()
 }
 
-fn operations(document: &Value) -> Vec<(String, &Value)> {
-    document["paths"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .flat_map(|(path, item)| {
-            item.as_object()
-                .unwrap()
-                .iter()
-                .filter(|(method, _)| ["get", "post"].contains(&method.as_str()))
-                .map(move |(method, operation)| (format!("{method} {path}"), operation))
-        })
-        .collect()
-}
-
 fn documents_problem(operation: &Value, status: &str) -> bool {
     operation["responses"][status]["content"]["application/problem+json"].is_object()
 }
@@ -42,7 +27,7 @@ fn documents_problem(operation: &Value, status: &str) -> bool {
 #[sqlx::test(migrations = "../../migrations/payments")]
 async fn only_the_public_routes_are_documented(pool: PgPool) {
     let document = document(pool).await;
-    let mut names: Vec<String> = operations(&document)
+    let mut names: Vec<String> = named_operations(&document)
         .into_iter()
         .map(|(name, _)| name)
         .collect();
@@ -63,7 +48,7 @@ async fn only_the_public_routes_are_documented(pool: PgPool) {
 #[sqlx::test(migrations = "../../migrations/payments")]
 async fn every_route_declares_its_caller_and_its_problems(pool: PgPool) {
     let document = document(pool).await;
-    for (name, operation) in operations(&document) {
+    for (name, operation) in named_operations(&document) {
         let mut statuses = vec!["500"];
         if name == WEBHOOK {
             // The provider is not a signed-in user: its signature authenticates it.
