@@ -47,16 +47,18 @@ ensure_secrets() {
 import json, os, secrets, string, sys
 path, databases = sys.argv[1], sys.argv[2].split()
 current = json.load(open(path)) if os.path.exists(path) else {}
+# Letters and digits only. A URL-safe token may begin with "-", and a password that begins with
+# "-" is read as an option by command-line tools (rabbitmqctl refused one in CI, once in 32 runs).
 def alnum(n):
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(n))
-wanted = {f"postgres-{name}-password": lambda: secrets.token_urlsafe(24) for name in databases}
+wanted = {f"postgres-{name}-password": lambda: alnum(32) for name in databases}
 wanted.update({
-    "rabbitmq-password": lambda: secrets.token_urlsafe(24),
-    "app-api-token": lambda: secrets.token_urlsafe(32),
-    "jwt-signing-key": lambda: secrets.token_urlsafe(48),
+    "rabbitmq-password": lambda: alnum(32),
+    "app-api-token": lambda: alnum(43),
+    "jwt-signing-key": lambda: alnum(64),
     "admin-email": lambda: "admin@shop.local",
-    "admin-password": lambda: secrets.token_urlsafe(24),
-    "postgres-route-tests-password": lambda: secrets.token_urlsafe(24),
+    "admin-password": lambda: alnum(32),
+    "postgres-route-tests-password": lambda: alnum(32),
     # Stripe (localstripe, stripe-mock; scripts/lib/payments.sh). The API key is kept as the
     # whole Authorization value, since the `stripe` binding sends its securityToken verbatim.
     # Letters and digits only: stripe-mock accepts a key only as exactly sk_test_<x> with no
@@ -73,6 +75,10 @@ wanted.update({
     "twilio-account-sid": lambda: "AC" + secrets.token_hex(16),
     "twilio-auth-token": lambda: secrets.token_hex(16),
 })
+# A RabbitMQ password from before that rule is replaced: the broker's user is reset to it on
+# every start, so nothing else holds the old one.
+if current.get("rabbitmq-password", "").startswith("-"):
+    del current["rabbitmq-password"]
 for key, make in wanted.items():
     current.setdefault(key, make())
 tmp = path + ".tmp"
