@@ -45,6 +45,10 @@ pub enum ConsumeError {
     /// processable, so it goes to the dead-letter topic instead of blocking the partition.
     #[error("the event breaks its contract: {0}")]
     BrokenContract(String),
+    /// The message is understood but can never succeed (a provider refused it for good): it goes
+    /// to the dead-letter topic at once instead of using up its retries.
+    #[error("the message cannot succeed: {0}")]
+    Undeliverable(String),
     /// Something this service depends on failed (its database, a sidecar call): try again.
     #[error(transparent)]
     Transient(#[from] anyhow::Error),
@@ -102,6 +106,9 @@ where
             Err(ConsumeError::BrokenContract(error)) => {
                 tracing::warn!(%error, "dead-lettering an event that breaks its contract");
             }
+            Err(ConsumeError::Undeliverable(error)) => {
+                tracing::warn!(%error, "dead-lettering a message that cannot succeed");
+            }
             Err(ConsumeError::Transient(error)) => tracing::error!(
                 error = format!("{error:#}"),
                 "consuming an event failed; asking for redelivery"
@@ -117,7 +124,9 @@ where
 pub fn answer(outcome: &Result<Consumed, ConsumeError>) -> DeliveryOutcome {
     match outcome {
         Ok(_) => DeliveryOutcome::Success,
-        Err(ConsumeError::BrokenContract(_)) => DeliveryOutcome::Drop,
+        Err(ConsumeError::BrokenContract(_) | ConsumeError::Undeliverable(_)) => {
+            DeliveryOutcome::Drop
+        }
         Err(ConsumeError::Transient(_)) => DeliveryOutcome::Retry,
     }
 }
@@ -171,6 +180,12 @@ mod tests {
         assert_eq!(answer(&Ok(Consumed::Ignored)), DeliveryOutcome::Success);
         assert_eq!(
             answer(&Err(ConsumeError::BrokenContract("no order id".into()))),
+            DeliveryOutcome::Drop
+        );
+        assert_eq!(
+            answer(&Err(ConsumeError::Undeliverable(
+                "550 no such mailbox".into()
+            ))),
             DeliveryOutcome::Drop
         );
         assert_eq!(

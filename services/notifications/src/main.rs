@@ -1,11 +1,15 @@
-//! Wiring only: configuration, sidecar and database, then the router from the library.
+//! Starts the notifications service: configuration, sidecar and database (migrated), the outbox
+//! relay that publishes its jobs, then the routes.
 
-use notifications::{MIGRATOR, routes};
-use service_runtime::StartedService;
+use notifications::{ADMIN_EMAIL_SECRET, App, MIGRATOR};
+use service_runtime::{StartedService, outbox};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let (service, pool) = StartedService::with_database("notifications", &MIGRATOR).await?;
-    service.serve(routes::router(pool)).await;
+    let administrators = vec![service.sidecar.secret(ADMIN_EMAIL_SECRET).await?];
+    let outbox = outbox::spawn_relay(pool.clone(), service.sidecar.clone());
+    let app = App::new(pool, service.sidecar.clone(), outbox, administrators);
+    service.serve(notifications::router(app)).await;
     Ok(())
 }

@@ -39,6 +39,12 @@ const UPSTREAMS: &[Upstream] = &[
         access: auth::payments_access,
     },
     Upstream {
+        public_prefix: "notifications",
+        app_id: "notifications",
+        app_prefix: "notifications",
+        access: auth::signed_in,
+    },
+    Upstream {
         public_prefix: "admin/users",
         app_id: "users",
         app_prefix: "admin/users",
@@ -60,6 +66,12 @@ const UPSTREAMS: &[Upstream] = &[
         public_prefix: "admin/payments",
         app_id: "payments",
         app_prefix: "admin/payments",
+        access: auth::admin,
+    },
+    Upstream {
+        public_prefix: "admin/notifications",
+        app_id: "notifications",
+        app_prefix: "admin/notifications",
         access: auth::admin,
     },
 ];

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod contact;
 mod profile;
 mod sessions;
 mod stats;
@@ -36,5 +37,11 @@ pub fn router(app: UsersApp) -> Router {
                 .push(Router::with_path("stats").get(stats::get_stats)),
         );
     let openapi = OpenApi::new("shop users", env!("CARGO_PKG_VERSION")).merge_router(&router);
-    router.push(openapi.into_router("openapi.json"))
+    router.push(openapi.into_router("openapi.json")).push(
+        Router::with_path(format!(
+            "{}/{{id}}/contact",
+            contracts::user::CONTACT_METHOD
+        ))
+        .get(contact::get_contact),
+    )
 }
