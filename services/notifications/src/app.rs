@@ -55,16 +55,14 @@ pub enum EventOutcome {
     Queued(usize),
     /// Every message was there already: a redelivery or a replay of the topic.
     AlreadyQueued,
-    /// Nobody to write to (a customer users no longer knows).
+    /// Nobody to write to (a customer users no longer knows), or nothing to say (an order whose
+    /// `placed` event was never taken).
     NoRecipient,
 }
 
 /// Why an event could not be taken now; the broker delivers it again.
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {
-    /// Later events of an order need its `placed` event, which has not been read yet.
-    #[error("order {0} has not been seen placed yet")]
-    OrderNotSeen(Uuid),
     #[error(transparent)]
     Contact(#[from] ContactError),
     #[error(transparent)]
@@ -118,12 +116,22 @@ impl App {
         let summary = match &trigger {
             Trigger::Placed(summary) => Some(summary.clone()),
             other => match other.order_id() {
-                Some(order_id) => Some(
-                    store::find_order(&self.pool, order_id)
+                Some(order_id) => {
+                    let found = store::find_order(&self.pool, order_id)
                         .await
-                        .map_err(anyhow::Error::from)?
-                        .ok_or(EventError::OrderNotSeen(order_id))?,
-                ),
+                        .map_err(anyhow::Error::from)?;
+                    // Kafka delivers an order's events in order, one at a time, so its `placed`
+                    // event was taken (or given up on, dead-lettered) before this one arrived.
+                    // Without it there is nothing to say and waiting would not bring it: the
+                    // order predates this service's subscription, or its `placed` event is in
+                    // the dead letters. Retrying would only hold up the partition.
+                    let Some(found) = found else {
+                        tracing::warn!(%order_id, kind = other.kind().as_str(),
+                            "no messages: the order's placed event was never taken");
+                        return Ok(EventOutcome::NoRecipient);
+                    };
+                    Some(found)
+                }
                 None => None,
             },
         };

@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 pub const USAGE: &str = "\
-usage: shop-bench [--concurrency N] [--seconds S] [--only login|gateway|direct|catalog|reservations|orders|paid]
+usage: shop-bench [--concurrency N] [--seconds S] [--only login|gateway|direct|catalog|reservations|orders|paid|notifications]
 
   --concurrency N   concurrent workers per scenario (default 16)
   --seconds S       measured seconds per scenario, after a 2 s warm-up (default 10)
@@ -14,7 +14,9 @@ usage: shop-bench [--concurrency N] [--seconds S] [--only login|gateway|direct|c
                     through the gateway), reservations (order events through Kafka),
                     orders (orders placed through the gateway, appends to the orders event
                     store through Dapr, then one replay of the read models) or paid (orders
-                    paid end to end: placed with a test card, read back until confirmed)";
+                    paid end to end: placed with a test card, read back until confirmed) or
+                    notifications (registrations through Kafka until each welcome email is
+                    in Mailpit, beside emails sent straight through the SMTP binding)";
 
 /// The most workers we hand distinct source addresses to (see `load::source_address`).
 const MAX_CONCURRENCY: usize = 254 * 256;
@@ -28,6 +30,7 @@ pub enum Only {
     Reservations,
     Orders,
     Paid,
+    Notifications,
 }
 
 #[derive(Debug, Clone)]
@@ -82,8 +85,9 @@ impl Options {
                         "reservations" => Only::Reservations,
                         "orders" => Only::Orders,
                         "paid" => Only::Paid,
+                        "notifications" => Only::Notifications,
                         other => bail!(
-                            "--only takes login, gateway, direct, catalog, reservations, orders or paid, not {other:?}"
+                            "--only takes login, gateway, direct, catalog, reservations, orders, paid or notifications, not {other:?}"
                         ),
                     });
                 }

@@ -20,6 +20,7 @@
 mod cli;
 mod cpu;
 mod load;
+mod notifications;
 mod orders;
 mod paid;
 mod reservations;
@@ -46,6 +47,7 @@ const ORDER_PAID: &str = "order paid e2e";
 
 /// Order events published for the reservation throughput figure.
 const RESERVATION_EVENTS: usize = 400;
+const NOTIFICATION_EVENTS: usize = 300;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -137,9 +139,15 @@ async fn main() -> anyhow::Result<()> {
         None
     };
 
+    let notifications = if options.runs(Only::Notifications) {
+        Some(notifications::measure(NOTIFICATION_EVENTS).await?)
+    } else {
+        None
+    };
+
     println!();
     summary::print_table(&summaries);
-    for report in [reservations, replay].into_iter().flatten() {
+    for report in [reservations, replay, notifications].into_iter().flatten() {
         println!("{report}");
     }
     if !cpu_shares.is_empty() {

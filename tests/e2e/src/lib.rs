@@ -286,6 +286,7 @@ pub fn consumer_group_caught_up(group: &str, topic: &str) -> bool {
     seen
 }
 
+pub mod notifications;
 pub mod orders;
 pub mod payments;
 pub mod process;
