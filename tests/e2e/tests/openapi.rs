@@ -44,6 +44,13 @@ async fn the_api_document_is_valid_openapi_3_1_and_lists_the_public_routes() {
         "/api/admin/payments",
         "/api/admin/payments/{order_id}",
         "/api/admin/payments/{order_id}/refunds",
+        "/api/notifications/preferences",
+        "/api/notifications/history",
+        "/api/admin/notifications",
+        "/api/admin/notifications/{notification_id}",
+        "/api/admin/notifications/dead-letters",
+        "/api/admin/notifications/dead-letters/replay",
+        "/api/admin/notifications/dead-letters/{notification_id}/replay",
     ] {
         assert!(
             paths.iter().any(|p| *p == expected),

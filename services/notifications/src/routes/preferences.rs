@@ -1,7 +1,8 @@
 //! The signed-in customer's notification preferences: the language of their messages, and the
 //! categories that may also reach them by text message.
 
-use salvo::oapi::ToSchema;
+use salvo::oapi::schema::{BasicType, Schema};
+use salvo::oapi::{Components, Object, RefOr, ToSchema};
 use salvo::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_runtime::{Customer, FieldError, ValidJson};
@@ -11,15 +12,44 @@ use crate::app::App;
 use crate::domain::{Language, Preferences, SmsChoices};
 use crate::error::NotificationsError;
 
-/// The channels of one category.
+/// The schema of a channel that is always on: `true`, the only value the API takes.
+fn always_on() -> Object {
+    Object::new()
+        .schema_type(BasicType::Boolean)
+        .enum_values([true])
+        .default_value(serde_json::json!(true))
+}
+
+/// The schema of a channel a category does not have: `false`, the only value the API takes.
+fn never_on() -> Object {
+    Object::new()
+        .schema_type(BasicType::Boolean)
+        .enum_values([false])
+}
+
+/// The channels of a transactional category.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CategoryChannels {
     /// Always true: messages about your account and orders are transactional, and their email
-    /// cannot be turned off (sending `false` is refused).
+    /// cannot be turned off (`false` is refused with 422).
     #[serde(default = "always")]
+    #[salvo(schema(schema_with = always_on))]
     pub email: bool,
     /// Text messages, to the phone number in your profile. Off unless you turn it on.
+    pub sms: bool,
+}
+
+/// The channels of the account category: the welcome is an email, and has no text form.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccountChannels {
+    /// Always true (`false` is refused with 422).
+    #[serde(default = "always")]
+    #[salvo(schema(schema_with = always_on))]
+    pub email: bool,
+    /// Always false: account messages are sent by email only (`true` is refused with 422).
+    #[salvo(schema(schema_with = never_on))]
     pub sms: bool,
 }
 
@@ -31,12 +61,26 @@ fn always() -> bool {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Channels {
-    /// The welcome message: email only (`sms: true` is refused).
-    pub account: CategoryChannels,
+    /// The welcome message.
+    pub account: AccountChannels,
     /// Your order received, confirmed, cancelled, refunded.
     pub orders: CategoryChannels,
     /// Your order shipped, with its tracking number.
     pub shipping: CategoryChannels,
+}
+
+/// The language of your messages, as text so that an unknown one is a 422 naming `language`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LanguageField(pub String);
+
+impl ToSchema for LanguageField {
+    fn to_schema(_components: &mut Components) -> RefOr<Schema> {
+        Object::new()
+            .schema_type(BasicType::String)
+            .enum_values(Language::ALL.map(Language::as_str))
+            .into()
+    }
 }
 
 /// Your notification preferences.
@@ -44,8 +88,7 @@ pub struct Channels {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PreferencesBody {
     /// The language of your messages: `en` or `de`.
-    #[salvo(schema(pattern = "^(en|de)$", example = "de"))]
-    pub language: String,
+    pub language: LanguageField,
     pub channels: Channels,
 }
 
@@ -53,9 +96,12 @@ impl PreferencesBody {
     fn from_preferences(preferences: &Preferences) -> Self {
         let email_and = |sms| CategoryChannels { email: true, sms };
         Self {
-            language: preferences.language.as_str().to_owned(),
+            language: LanguageField(preferences.language.as_str().to_owned()),
             channels: Channels {
-                account: email_and(false),
+                account: AccountChannels {
+                    email: true,
+                    sms: false,
+                },
                 orders: email_and(preferences.sms.orders),
                 shipping: email_and(preferences.sms.shipping),
             },
@@ -65,7 +111,7 @@ impl PreferencesBody {
     /// The preferences this body asks for, or every rule it breaks.
     fn into_preferences(self) -> Result<Preferences, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let language = Language::parse(&self.language).unwrap_or_else(|| {
+        let language = Language::parse(&self.language.0).unwrap_or_else(|| {
             errors.push(FieldError::new(
                 "language",
                 format!("one of {}", Language::ALL.map(Language::as_str).join(", ")),
@@ -73,12 +119,12 @@ impl PreferencesBody {
             Language::default()
         });
         let channels = self.channels;
-        for (field, chosen) in [
-            ("channels.account.email", channels.account),
-            ("channels.orders.email", channels.orders),
-            ("channels.shipping.email", channels.shipping),
+        for (field, email) in [
+            ("channels.account.email", channels.account.email),
+            ("channels.orders.email", channels.orders.email),
+            ("channels.shipping.email", channels.shipping.email),
         ] {
-            if !chosen.email {
+            if !email {
                 errors.push(FieldError::new(
                     field,
                     "transactional email cannot be turned off",
