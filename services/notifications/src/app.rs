@@ -35,18 +35,26 @@ pub struct App {
 }
 
 /// The CloudEvent id of a job: the notification id for the first, with the replay's number
-/// for the later ones.
+/// for an administrator's replay, and with the sweeper's count for a resend of either.
 fn replay_job_id(notification_id: Uuid, replay: i32) -> String {
     format!("{notification_id}:replay:{replay}")
 }
 
-/// Which job of its message a job id names: 0 for the first, N for the N-th replay.
+fn resend_job_id(notification_id: Uuid, replay: i32, resend: i32) -> String {
+    format!("{notification_id}:replay:{replay}:resend:{resend}")
+}
+
+/// Which replay of its message a job belongs to: 0 for the first job (and its resends), N for
+/// the N-th replay (and its resends).
 fn replay_number(job_id: &str) -> i32 {
     job_id
-        .rsplit_once(":replay:")
-        .and_then(|(_, n)| n.parse().ok())
+        .split_once(":replay:")
+        .and_then(|(_, rest)| rest.split(':').next()?.parse().ok())
         .unwrap_or(0)
 }
+
+/// How many stale messages one sweep resends at most.
+const RESEND_BATCH: i64 = 200;
 
 /// What taking an event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -307,6 +315,40 @@ impl App {
         Ok(requeued)
     }
 
+    /// Gives a new job to every queued message that showed no sign of life (stored, attempted,
+    /// replayed) for `older_than`: its job was lost on the way. Dapr's RabbitMQ component can
+    /// report a publish as done that the broker never confirmed (components-contrib v1.16.5,
+    /// pubsub/rabbitmq/rabbitmq.go `publishSync` logs "did not receive confirmation of
+    /// publishing" and returns no error), which is how a broker killed at the wrong moment lost
+    /// a job here. A message that is only slow (deep in the queue) gets a second job, which
+    /// changes nothing: a job sends only while its message is queued. Answers how many.
+    pub async fn resend_stale(
+        &self,
+        older_than: std::time::Duration,
+    ) -> Result<usize, anyhow::Error> {
+        let mut tx = self.pool.begin().await?;
+        let stale = store::claim_stale(&mut tx, older_than.as_secs_f64(), RESEND_BATCH).await?;
+        for message in &stale {
+            let job = NotificationRequested {
+                notification_id: message.notification_id,
+                channel: message.channel,
+                recipient: message.recipient.clone(),
+                template: message.kind.clone(),
+            };
+            let id = resend_job_id(message.notification_id, message.replays, message.resends);
+            events::queue_job(&mut tx, id, &job).await?;
+        }
+        tx.commit().await?;
+        if !stale.is_empty() {
+            self.outbox.committed();
+            tracing::warn!(
+                resent = stale.len(),
+                "queued messages without a sign of life got new jobs"
+            );
+        }
+        Ok(stale.len())
+    }
+
     /// Replays the oldest dead letters, up to [`REPLAY_ALL_LIMIT`]; answers how many.
     pub async fn replay_all(&self) -> Result<usize, NotificationsError> {
         let mut replayed = 0;
@@ -374,5 +416,7 @@ mod tests {
         assert_eq!(replay_number(&id.to_string()), 0);
         assert_eq!(replay_number(&replay_job_id(id, 1)), 1);
         assert_eq!(replay_number(&replay_job_id(id, 12)), 12);
+        assert_eq!(replay_number(&resend_job_id(id, 0, 3)), 0);
+        assert_eq!(replay_number(&resend_job_id(id, 2, 1)), 2);
     }
 }

@@ -9,6 +9,7 @@
 
 mod app;
 mod compose;
+pub mod config;
 mod contacts;
 pub mod domain;
 mod error;
@@ -16,6 +17,7 @@ mod events;
 mod routes;
 mod sender;
 mod store;
+pub mod sweeper;
 pub mod templates;
 
 pub use app::App;

@@ -207,7 +207,8 @@ pub async fn mark_sent(
 ) -> Result<(), StoreError> {
     sqlx::query!(
         "UPDATE notifications
-         SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL
+         SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL,
+             touched_at = now()
          WHERE notification_id = $1",
         notification_id
     )
@@ -225,7 +226,7 @@ pub async fn record_failure(
 ) -> Result<(), StoreError> {
     sqlx::query!(
         "UPDATE notifications
-         SET attempts = attempts + 1, last_error = $2,
+         SET attempts = attempts + 1, last_error = $2, touched_at = now(),
              status = CASE WHEN $3 THEN 'dead' ELSE status END,
              dead_at = CASE WHEN $3 THEN now() ELSE dead_at END
          WHERE notification_id = $1",
@@ -274,7 +275,7 @@ pub async fn requeue_dead(
 ) -> Result<Option<Requeued>, StoreError> {
     let row = sqlx::query!(
         "UPDATE notifications
-         SET status = 'queued', replays = replays + 1, dead_at = NULL
+         SET status = 'queued', replays = replays + 1, dead_at = NULL, touched_at = now()
          WHERE notification_id = $1 AND status = 'dead'
          RETURNING notification_id, channel, recipient, kind, replays",
         notification_id
@@ -291,6 +292,51 @@ pub async fn requeue_dead(
         })
     })
     .transpose()
+}
+
+/// A queued message the sweeper gives a new job.
+#[derive(Debug, Clone)]
+pub struct Stale {
+    pub notification_id: Uuid,
+    pub channel: Channel,
+    pub recipient: String,
+    pub kind: String,
+    pub replays: i32,
+    pub resends: i32,
+}
+
+/// Claims up to `limit` queued messages that showed no sign of life for `older_than_secs`,
+/// oldest first, counting a resend on each. A message whose job is being delivered right now is
+/// locked by that delivery and skipped.
+pub async fn claim_stale(
+    connection: &mut PgConnection,
+    older_than_secs: f64,
+    limit: i64,
+) -> Result<Vec<Stale>, StoreError> {
+    let rows = sqlx::query!(
+        "UPDATE notifications SET touched_at = now(), resends = resends + 1
+         WHERE notification_id IN (
+             SELECT notification_id FROM notifications
+             WHERE status = 'queued' AND touched_at < now() - make_interval(secs => $1)
+             ORDER BY touched_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING notification_id, channel, recipient, kind, replays, resends",
+        older_than_secs,
+        limit,
+    )
+    .fetch_all(connection)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(Stale {
+                channel: parse_channel(row.notification_id, &row.channel)?,
+                notification_id: row.notification_id,
+                recipient: row.recipient,
+                kind: row.kind,
+                replays: row.replays,
+                resends: row.resends,
+            })
+        })
+        .collect()
 }
 
 /// The oldest dead messages first, up to `limit`.

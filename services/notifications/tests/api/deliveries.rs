@@ -210,3 +210,42 @@ async fn the_dead_letter_topic_buries_a_queued_message_but_not_a_replay_in_fligh
     );
     assert_eq!(app.message(id).await.status, "dead");
 }
+
+#[sqlx::test(migrations = "../../migrations/notifications")]
+async fn a_queued_message_without_a_sign_of_life_gets_a_new_job_once_per_sweep(pool: PgPool) {
+    let app = spawn_app(pool);
+    let id = app.welcome(Uuid::new_v4(), "ada@example.test").await;
+    let sent = app.welcome(Uuid::new_v4(), "grace@example.test").await;
+    app.set_status(sent, "sent").await;
+    assert_eq!(app.outbox().await.len(), 2);
+
+    // Quiet for an hour? Not yet: nothing to resend.
+    let hour = std::time::Duration::from_secs(3600);
+    assert_eq!(app.app.resend_stale(hour).await.expect("a sweep"), 0);
+    // Quiet for any time at all: the queued one (only) gets a new job, its resend counted.
+    let resent = app
+        .app
+        .resend_stale(std::time::Duration::ZERO)
+        .await
+        .expect("a sweep");
+    assert_eq!(resent, 1);
+    let outbox = app.outbox().await;
+    assert_eq!(outbox.len(), 3);
+    assert_eq!(outbox[2].1["id"], format!("{id}:replay:0:resend:1"));
+    assert_eq!(outbox[2].1["data"]["notificationId"], id.to_string());
+    // The sweep touched it: right after, it is not stale for a second.
+    assert_eq!(
+        app.app
+            .resend_stale(std::time::Duration::from_secs(1))
+            .await
+            .expect("a sweep"),
+        0
+    );
+    // The resent job, dead-lettered, still buries its message (same replay).
+    assert_eq!(
+        app.deliver_job("/jobs/dead-letters", &format!("{id}:replay:0:resend:1"), id)
+            .await,
+        "SUCCESS"
+    );
+    assert_eq!(app.message(id).await.status, "dead");
+}

@@ -18,6 +18,7 @@ pub const ADMIN_EMAIL: &str = "admin@shop.test";
 pub struct TestApp {
     pub service: Service,
     pub pool: PgPool,
+    pub app: App,
 }
 
 pub fn spawn_app(pool: PgPool) -> TestApp {
@@ -27,8 +28,8 @@ pub fn spawn_app(pool: PgPool) -> TestApp {
         OutboxSignal::default(),
         vec![ADMIN_EMAIL.to_owned()],
     );
-    let service = service_runtime::server::service(notifications::router(app), None, None);
-    TestApp { service, pool }
+    let service = service_runtime::server::service(notifications::router(app.clone()), None, None);
+    TestApp { service, pool, app }
 }
 
 /// A stored message, as the tests look at it.
