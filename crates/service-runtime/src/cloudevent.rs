@@ -77,6 +77,11 @@ impl EventEnvelope {
         self.0.ty()
     }
 
+    /// When the event happened, as its producer wrote it (the CloudEvents `time`), if it did.
+    pub fn time(&self) -> Option<chrono::DateTime<Utc>> {
+        self.0.time().copied()
+    }
+
     pub fn subject(&self) -> Option<&str> {
         self.0.subject()
     }

@@ -19,6 +19,9 @@ use crate::sender::Sender;
 use crate::store::{self, HistoryFilter, Requeued, StoredMessage};
 use crate::templates::Templates;
 
+/// How old an event may be and still tell someone something: a day.
+pub const DEFAULT_MAX_EVENT_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 /// How many dead letters one "replay all" puts back at most; an administrator repeats it for
 /// more (each call answers how many it replayed).
 pub const REPLAY_ALL_LIMIT: i64 = 500;
@@ -32,6 +35,7 @@ pub struct App {
     outbox: OutboxSignal,
     /// Who gets the messages for the shop's administrators (low stock).
     administrators: Arc<Vec<String>>,
+    max_event_age: chrono::Duration,
 }
 
 /// The CloudEvent id of a job: the notification id for the first, with the replay's number
@@ -66,6 +70,8 @@ pub enum EventOutcome {
     /// Nobody to write to (a customer users no longer knows), or nothing to say (an order whose
     /// `placed` event was never taken).
     NoRecipient,
+    /// Older than the news it would make (see [`App::with_max_event_age`]).
+    TooOld,
 }
 
 /// Why an event could not be taken now; the broker delivers it again.
@@ -105,7 +111,19 @@ impl App {
             templates: Arc::new(Templates::load()),
             outbox,
             administrators: Arc::new(administrators),
+            max_event_age: chrono::Duration::seconds(DEFAULT_MAX_EVENT_AGE.as_secs() as i64),
         }
+    }
+
+    /// Events older than `age` cause no message. The `events` subscription starts a new
+    /// consumer group at the oldest offset (components/events.yaml), so that nothing published
+    /// before a first start is lost; for notifications that would mean, on its first deployment
+    /// to a running shop, a welcome email for every customer ever registered and news of every
+    /// order ever shipped. An order's `placed` event is still remembered however old it is: its
+    /// shipment may be news days later.
+    pub fn with_max_event_age(mut self, age: std::time::Duration) -> Self {
+        self.max_event_age = chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
+        self
     }
 
     pub fn from_depot(depot: &Depot) -> Result<&Self, NotificationsError> {
@@ -119,8 +137,25 @@ impl App {
     pub async fn take_event(
         &self,
         event_id: &str,
+        occurred_at: Option<chrono::DateTime<chrono::Utc>>,
         trigger: Trigger,
     ) -> Result<EventOutcome, EventError> {
+        // Without a time, the event is taken as news (a producer that writes none is ours).
+        let stale = occurred_at.is_some_and(|at| chrono::Utc::now() - at > self.max_event_age);
+        if stale {
+            tracing::info!(
+                event_id,
+                kind = trigger.kind().as_str(),
+                "no messages: the event is too old to be news"
+            );
+            if let Trigger::Placed(summary) = &trigger {
+                let mut connection = self.pool.acquire().await.map_err(anyhow::Error::from)?;
+                store::remember_order(&mut connection, summary)
+                    .await
+                    .map_err(anyhow::Error::from)?;
+            }
+            return Ok(EventOutcome::TooOld);
+        }
         let summary = match &trigger {
             Trigger::Placed(summary) => Some(summary.clone()),
             other => match other.order_id() {

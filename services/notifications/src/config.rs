@@ -12,6 +12,8 @@ pub struct NotificationsConfig {
     pub resend_after: Duration,
     /// How often the sweeper looks.
     pub sweep_every: Duration,
+    /// An event older than this tells nobody anything (see [`crate::App::with_max_event_age`]).
+    pub max_event_age: Duration,
 }
 
 impl NotificationsConfig {
@@ -19,6 +21,10 @@ impl NotificationsConfig {
         Ok(Self {
             resend_after: Duration::from_secs(parsed("NOTIFICATIONS_RESEND_AFTER_SECS", 120)?),
             sweep_every: Duration::from_secs(parsed("NOTIFICATIONS_SWEEP_EVERY_SECS", 15)?),
+            max_event_age: Duration::from_secs(parsed(
+                "NOTIFICATIONS_MAX_EVENT_AGE_SECS",
+                crate::app::DEFAULT_MAX_EVENT_AGE.as_secs(),
+            )?),
         })
     }
 }

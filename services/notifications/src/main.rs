@@ -11,7 +11,8 @@ async fn main() -> anyhow::Result<()> {
     let (service, pool) = StartedService::with_database("notifications", &MIGRATOR).await?;
     let administrators = vec![service.sidecar.secret(ADMIN_EMAIL_SECRET).await?];
     let outbox = outbox::spawn_relay(pool.clone(), service.sidecar.clone());
-    let app = App::new(pool, service.sidecar.clone(), outbox, administrators);
+    let app = App::new(pool, service.sidecar.clone(), outbox, administrators)
+        .with_max_event_age(config.max_event_age);
     sweeper::spawn(app.clone(), config);
     service.serve(notifications::router(app)).await;
     Ok(())

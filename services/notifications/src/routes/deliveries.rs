@@ -35,13 +35,13 @@ pub async fn receive_event(req: &mut Request, depot: &mut Depot) -> DeliveryOutc
             _ => return Ok(Consumed::Ignored),
         };
         match app
-            .take_event(event.id(), trigger)
+            .take_event(event.id(), event.time(), trigger)
             .await
             .map_err(ConsumeError::transient)?
         {
             EventOutcome::Queued(_) => Ok(Consumed::Handled),
             EventOutcome::AlreadyQueued => Ok(Consumed::AlreadyDone),
-            EventOutcome::NoRecipient => Ok(Consumed::Ignored),
+            EventOutcome::NoRecipient | EventOutcome::TooOld => Ok(Consumed::Ignored),
         }
     })
     .await

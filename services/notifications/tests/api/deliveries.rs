@@ -249,3 +249,72 @@ async fn a_queued_message_without_a_sign_of_life_gets_a_new_job_once_per_sweep(p
     );
     assert_eq!(app.message(id).await.status, "dead");
 }
+
+/// `event` as a CloudEvent that happened `days` ago.
+fn old_event<E: contracts::DomainEvent>(id: &str, event: &E, days: i64) -> String {
+    let mut envelope: serde_json::Value =
+        serde_json::from_str(&crate::helpers::envelope(id, "shop/tests", event))
+            .expect("an envelope");
+    envelope["time"] = json!((chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339());
+    envelope.to_string()
+}
+
+#[sqlx::test(migrations = "../../migrations/notifications")]
+async fn an_event_older_than_a_day_tells_nobody_but_its_order_is_remembered(pool: PgPool) {
+    let app = spawn_app(pool);
+    let registered = contracts::user::UserRegistered {
+        user_id: Uuid::new_v4(),
+        email: "old@example.test".into(),
+        display_name: "Old".into(),
+    };
+    assert_eq!(
+        app.deliver_raw("/events/domain", old_event("evt-old-1", &registered, 2))
+            .await,
+        "SUCCESS"
+    );
+    let placed = OrderPlaced {
+        order_id: Uuid::new_v4(),
+        customer_id: Uuid::new_v4(),
+        lines: vec![OrderLine {
+            sku: "LAMP-1".into(),
+            quantity: 1,
+            unit_price_minor: 2_499,
+            currency: "EUR".into(),
+        }],
+        currency: "EUR".into(),
+        total_minor: 2_499,
+        payment_method_id: None,
+    };
+    assert_eq!(
+        app.deliver_raw("/events/domain", old_event("evt-old-2", &placed, 3))
+            .await,
+        "SUCCESS"
+    );
+    assert!(app.messages().await.is_empty(), "no news of old events");
+    assert!(app.outbox().await.is_empty());
+    let remembered: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM order_summaries WHERE order_id = $1")
+            .bind(placed.order_id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("count");
+    assert_eq!(remembered, 1, "its shipment may be news later");
+    // An hour old is still news.
+    let welcome = contracts::user::UserRegistered {
+        user_id: Uuid::new_v4(),
+        email: "recent@example.test".into(),
+        display_name: "Recent".into(),
+    };
+    let mut recent: serde_json::Value = serde_json::from_str(&crate::helpers::envelope(
+        "evt-recent",
+        "shop/tests",
+        &welcome,
+    ))
+    .expect("an envelope");
+    recent["time"] = json!((chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339());
+    assert_eq!(
+        app.deliver_raw("/events/domain", recent.to_string()).await,
+        "SUCCESS"
+    );
+    assert_eq!(app.messages().await.len(), 1);
+}
