@@ -165,6 +165,69 @@ async fn each_message_arrives_once_in_the_customers_language_and_texts_only_when
 }
 
 #[tokio::test]
+async fn a_cancelled_paid_order_is_explained_and_its_refund_confirmed_by_email_and_text() {
+    require_kafka();
+    require_rabbitmq();
+    require_localstripe();
+    let admin = admin_access_token().await;
+    let sku = product_with_stock(&admin, 5).await;
+    let shopper = customer().await;
+    let phone = fresh_phone();
+    set_phone(&shopper.token, &phone).await;
+    choose(&shopper.token, "en", true, false).await;
+
+    let order_id = order_id_of(&place_with(&shopper.token, &[(&sku, 1)], VISA).await);
+    wait_for_payment_status(&admin, &order_id, "captured").await;
+    let response = cancel(&shopper.token, &order_id).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    wait_for_payment_status(&admin, &order_id, "refunded").await;
+
+    // Welcome, received, confirmed, cancelled, refund issued.
+    let number = order_number(&order_id);
+    let emails = exactly_emails(&shopper.user.email, 5).await;
+    let got = subjects(&emails);
+    assert!(
+        got.contains(&format!("Your order {number} was cancelled")),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&format!("We refunded €49.00 for order {number}")),
+        "{got:?}"
+    );
+    let cancelled = emails
+        .iter()
+        .find(|m| m["Subject"].as_str().unwrap().ends_with("was cancelled"))
+        .unwrap();
+    let html = email(cancelled["ID"].as_str().unwrap()).await["HTML"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        html.contains("you asked us to cancel it"),
+        "the reason in words: {html}"
+    );
+
+    // Texts for orders were chosen: confirmed, cancelled, refunded.
+    let texts = eventually("three texts", DELIVERY_PATIENCE, || async {
+        let texts = texts_to(&phone).await;
+        (texts.len() >= 3).then_some(texts)
+    })
+    .await;
+    let bodies = bodies(&texts);
+    assert_eq!(bodies.len(), 3, "{bodies:?}");
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("was cancelled because you asked us to cancel it")),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies.iter().any(|b| b.contains("we refunded €49.00")),
+        "{bodies:?}"
+    );
+}
+
+#[tokio::test]
 async fn bad_preferences_are_refused_with_problem_details_and_change_nothing() {
     let shopper = customer().await;
     let put = |body: Value| {

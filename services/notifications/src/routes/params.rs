@@ -125,20 +125,10 @@ pub struct RecipientParam(pub String);
 const RECIPIENT_MAX_CHARS: usize = 254;
 
 impl RecipientParam {
+    /// One line without control characters (PostgreSQL cannot even compare a NUL).
     pub fn parse(raw: Option<Self>) -> Result<Option<String>, FieldError> {
-        raw.map(|Self(text)| {
-            let text = text.trim();
-            if text.is_empty() || text.chars().count() > RECIPIENT_MAX_CHARS {
-                return Err(FieldError::new(
-                    "recipient",
-                    format!(
-                        "an email address or phone number of 1 to {RECIPIENT_MAX_CHARS} characters"
-                    ),
-                ));
-            }
-            Ok(text.to_owned())
-        })
-        .transpose()
+        raw.map(|Self(text)| contracts::single_line_text("recipient", &text, RECIPIENT_MAX_CHARS))
+            .transpose()
     }
 }
 
@@ -148,7 +138,7 @@ impl ToSchema for RecipientParam {
             .schema_type(BasicType::String)
             .min_length(1)
             .max_length(RECIPIENT_MAX_CHARS)
-            .pattern(r"\S")
+            .pattern(r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$")
             .into()
     }
 }

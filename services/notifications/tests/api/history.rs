@@ -103,6 +103,15 @@ async fn bad_parameters_are_named_and_unknown_ids_are_not_found(pool: PgPool) {
     let mut named = fields(&answer);
     named.sort_unstable();
     assert_eq!(named, ["cursor", "kind", "limit", "status", "user_id"]);
+    // A recipient with a control character (a NUL, which PostgreSQL cannot hold) is refused.
+    let answer = problem(
+        &mut app
+            .get("/admin/notifications?recipient=a%00b", admin())
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&answer), ["recipient"]);
     for path in [
         format!("/admin/notifications/{}", Uuid::new_v4()),
         "/admin/notifications/not-an-id".to_owned(),
