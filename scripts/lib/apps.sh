@@ -214,6 +214,7 @@ print_test_env() {
 run_tests() {
   ensure_rust
   ensure_python_tools
+  ensure_deploy_tools
   local out=$SHOP_RUN/logs/test.log status=0
   mkdir -p "$SHOP_RUN/logs"
   log "running every test: unit, integration and end-to-end"
