@@ -34,13 +34,14 @@ in
     }
   );
 
-  # Unit tests only: the route tests need Postgres and the end-to-end tests the whole running
-  # system, which `./shop test` provides.
+  # Unit tests only: the route tests need Postgres, the end-to-end tests the whole running
+  # system, and tests/nix and tests/deploy the bootstrap's tools and caches, which `./shop test`
+  # provides (tests/nix's offline half runs below, as `consistency`).
   nextest = craneLib.cargoNextest (
     commonArgs
     // {
       inherit cargoArtifacts;
-      cargoNextestExtraArgs = "--workspace --lib --bins --exclude e2e --exclude bench --exclude nix-checks";
+      cargoNextestExtraArgs = "--workspace --lib --bins --exclude e2e --exclude bench --exclude nix-checks --exclude deploy-checks";
     }
   );
 

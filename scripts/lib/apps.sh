@@ -215,6 +215,7 @@ run_tests() {
   ensure_rust
   ensure_python_tools
   ensure_deploy_tools
+  ensure_nix
   local out=$SHOP_RUN/logs/test.log status=0
   mkdir -p "$SHOP_RUN/logs"
   log "running every test: unit, integration and end-to-end"

@@ -1,15 +1,14 @@
 # Shared settings for the bootstrap scripts: pinned versions and where things live.
 # Sourced, never run. Every path can be overridden from the environment.
 
-# Pinned versions. Dapr is built from the Go module proxy (no GitHub here); Kafka comes from
-# Maven Central. 1.16.5 is the newest 1.16 patch that both the proxy serves and the checksum
-# database (sum.golang.org) knows, for the runtime and the CLI alike; 1.16.8 is served but
-# unverifiable, and we do not turn checksum verification off.
-DAPR_RUNTIME_VERSION=${DAPR_RUNTIME_VERSION:-1.16.5}
-DAPR_CLI_VERSION=${DAPR_CLI_VERSION:-1.16.5}
-# Dapr's Kafka component (sarama) defaults to protocol 2.0.0; Kafka 4 dropped that, 3.9 keeps it.
-KAFKA_VERSION=${KAFKA_VERSION:-3.9.2}
-SCALA_VERSION=${SCALA_VERSION:-2.13}
+# Pinned versions of what the Nix flake builds too (Rust, Dapr, Kafka, the Postgres and RabbitMQ
+# majors) live in scripts/versions.env, the one file both read (the reasons are written there).
+# Dapr is built from the Go module proxy (no GitHub here); Kafka comes from Maven Central. A
+# value already in the environment wins, as for every setting here.
+while IFS='=' read -r key value; do
+  [[ $key =~ ^[A-Z][A-Z0-9_]*$ && -z ${!key:-} ]] && printf -v "$key" '%s' "$value"
+done < "$(dirname "${BASH_SOURCE[0]}")/../versions.env"
+unset key value
 # Stripe's own request validator for the payments contract test, built from the Go module proxy.
 # (localstripe, the stateful Stripe emulator, is pinned with the Python tools in
 # tests/python/requirements.lock.)
@@ -25,9 +24,12 @@ SHOP_CACHE=${SHOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shop-platform}
 # Runtime data and logs live in one project-local, git-ignored directory.
 SHOP_RUN=${SHOP_RUN:-$REPO_ROOT/.run}
 
-DAPR_HOME=$SHOP_CACHE/dapr-$DAPR_RUNTIME_VERSION-cli-$DAPR_CLI_VERSION
+# Nix's dev shell (nix/devshell.nix) sets DAPR_HOME, KAFKA_HOME, SHOP_PG_BIN and RABBITMQ_BIN to
+# its own builds of the same versions; then nothing is built or installed for them.
+DAPR_HOME=${DAPR_HOME:-$SHOP_CACHE/dapr-$DAPR_RUNTIME_VERSION-cli-$DAPR_CLI_VERSION}
 DAPR_BIN=$DAPR_HOME/.dapr/bin
-KAFKA_HOME=$SHOP_CACHE/kafka-$SCALA_VERSION-$KAFKA_VERSION
+KAFKA_HOME=${KAFKA_HOME:-$SHOP_CACHE/kafka-$SCALA_VERSION-$KAFKA_VERSION}
+RABBITMQ_BIN=${RABBITMQ_BIN:-/usr/lib/rabbitmq/bin}
 STRIPE_MOCK_HOME=$SHOP_CACHE/stripe-mock-$STRIPE_MOCK_VERSION
 MAILPIT_HOME=$SHOP_CACHE/mailpit-$MAILPIT_VERSION
 WIREMOCK_HOME=$SHOP_CACHE/wiremock-$WIREMOCK_VERSION

@@ -18,14 +18,11 @@ build_dapr() {
     local dir; dir=$(go_module_dir "github.com/dapr/dapr@v$DAPR_RUNTIME_VERSION")
     [[ -n $dir ]] || die "could not download dapr v$DAPR_RUNTIME_VERSION"
     rm -rf "$src.tmp" && cp -r "$dir" "$src.tmp" && chmod -R u+w "$src.tmp"
-    # Two replacements, each the smallest change that makes the pinned release build here:
-    # - the scheduler needs go-etcd-cron v0.9.2, which the module proxy here refuses (403);
-    #   v0.9.1, which Dapr 1.16.0-1.16.2 ship with, is served and has the same API;
-    # - choleraehyq/pid v0.0.20 (via the kitex binding) has amd64 assembly that Go 1.26's
-    #   assembler rejects; v0.0.24 is the same API with Go 1.26 support.
+    # Two replacements, each the smallest change that makes the pinned release build here
+    # (go-etcd-cron v0.9.1, choleraehyq/pid v0.0.24; the reasons are in the script, which the
+    # Nix build of Dapr applies too: nix/dapr.nix).
     (cd "$src.tmp" \
-      && go mod edit -replace github.com/diagridio/go-etcd-cron=github.com/diagridio/go-etcd-cron@v0.9.1 \
-      && go mod edit -replace github.com/choleraehyq/pid=github.com/choleraehyq/pid@v0.0.24 \
+      && bash "$REPO_ROOT/nix/dapr/pin-modules.sh" \
       && GOFLAGS=-mod=mod go mod download github.com/diagridio/go-etcd-cron github.com/choleraehyq/pid) \
       || die "patching dapr's go.mod failed"
     mv "$src.tmp" "$src"

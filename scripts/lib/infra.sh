@@ -10,6 +10,8 @@ as_postgres() { # Postgres refuses to run as root: run its tools as the postgres
 }
 
 pg_bin() {
+  # Nix's dev shell names its Postgres (of the same major) here.
+  [[ -n ${SHOP_PG_BIN:-} ]] && { echo "$SHOP_PG_BIN"; return 0; }
   local dir
   dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   [[ -n $dir ]] || die "no Postgres server found in /usr/lib/postgresql"
@@ -18,9 +20,11 @@ pg_bin() {
 
 install_packages() {
   local missing=()
-  [[ -d /usr/lib/postgresql ]] && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql postgresql-contrib)
+  if [[ -z ${SHOP_PG_BIN:-} ]]; then
+    [[ -d /usr/lib/postgresql ]] && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql postgresql-contrib)
+  fi
   command -v psql >/dev/null || missing+=(postgresql-client)
-  [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || missing+=(rabbitmq-server)
+  [[ -x "$RABBITMQ_BIN"/rabbitmq-server ]] || missing+=(rabbitmq-server)
   command -v java >/dev/null || missing+=(default-jre-headless)
   command -v mvn >/dev/null || missing+=(maven)
   command -v curl >/dev/null || missing+=(curl)
@@ -195,22 +199,22 @@ loopback_users = none
 # Queue statistics every second, not every five, so operators and tests see deliveries soon.
 collect_statistics_interval = 1000
 CONF
-    if /usr/lib/rabbitmq/bin/rabbitmqctl -q status >/dev/null 2>&1; then exit 0; fi
+    if "$RABBITMQ_BIN"/rabbitmqctl -q status >/dev/null 2>&1; then exit 0; fi
     log "starting RabbitMQ on 127.0.0.1:$RABBITMQ_PORT (management on :$RABBITMQ_MGMT_PORT)"
-    nohup /usr/lib/rabbitmq/bin/rabbitmq-server >"$RABBITMQ_LOG_BASE/stdout.log" 2>&1 &
-    wait_for "RabbitMQ" 90 /usr/lib/rabbitmq/bin/rabbitmqctl -q await_startup
+    nohup "$RABBITMQ_BIN"/rabbitmq-server >"$RABBITMQ_LOG_BASE/stdout.log" 2>&1 &
+    wait_for "RabbitMQ" 90 "$RABBITMQ_BIN"/rabbitmqctl -q await_startup
     local pw; pw=$(secret rabbitmq-password)
-    /usr/lib/rabbitmq/bin/rabbitmqctl -q add_user shop "$pw" >/dev/null 2>&1 \
-      || /usr/lib/rabbitmq/bin/rabbitmqctl -q change_password shop "$pw" >/dev/null
-    /usr/lib/rabbitmq/bin/rabbitmqctl -q set_user_tags shop administrator >/dev/null
-    /usr/lib/rabbitmq/bin/rabbitmqctl -q set_permissions -p / shop '.*' '.*' '.*' >/dev/null
+    "$RABBITMQ_BIN"/rabbitmqctl -q add_user shop "$pw" >/dev/null 2>&1 \
+      || "$RABBITMQ_BIN"/rabbitmqctl -q change_password shop "$pw" >/dev/null
+    "$RABBITMQ_BIN"/rabbitmqctl -q set_user_tags shop administrator >/dev/null
+    "$RABBITMQ_BIN"/rabbitmqctl -q set_permissions -p / shop '.*' '.*' '.*' >/dev/null
     wait_for "RabbitMQ management API" 60 curl -fsS -u "shop:$pw" "http://127.0.0.1:$RABBITMQ_MGMT_PORT/api/overview"
   ) || die "RabbitMQ did not start; see $SHOP_RUN/rabbitmq/log"
 }
 
 stop_rabbitmq() {
   ( rabbitmq_env; [[ -d $RABBITMQ_MNESIA_BASE ]] || exit 0
-    /usr/lib/rabbitmq/bin/rabbitmqctl -q stop >/dev/null 2>&1 || true )
+    "$RABBITMQ_BIN"/rabbitmqctl -q stop >/dev/null 2>&1 || true )
 }
 
 # --- Kafka: one KRaft process that is both broker and controller, from the jars on Maven Central.
