@@ -5,7 +5,7 @@
 //! Internal causes never end up here: services log them with the request id instead.
 
 use salvo::http::StatusCode;
-use salvo::http::header::{CONTENT_TYPE, HeaderValue};
+use salvo::http::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use salvo::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -152,11 +152,23 @@ impl Problem {
     }
 }
 
+/// Seconds a client is asked to wait before retrying a 503: what a dependency's restart or an
+/// actor's move to another host takes (see docs/architecture.md, "Orders").
+const RETRY_AFTER_UNAVAILABLE_SECONDS: &str = "2";
+
 impl Scribe for Problem {
     fn render(self, res: &mut Response) {
         res.status_code(self.status_code());
         res.headers_mut()
             .insert(CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE_PROBLEM));
+        if self.status == StatusCode::SERVICE_UNAVAILABLE.as_u16()
+            && !res.headers().contains_key(RETRY_AFTER)
+        {
+            res.headers_mut().insert(
+                RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_UNAVAILABLE_SECONDS),
+            );
+        }
         match serde_json::to_vec(&self) {
             Ok(body) => {
                 res.body(body);

@@ -1,14 +1,21 @@
 //! Calling an order's actor (`OrderActor`, hosted by this very service) the way the use cases
-//! do: through Dapr, which places the actor and runs one call per actor at a time.
+//! and the consumers do: through Dapr, which places the actor and runs one call per actor at a
+//! time. Every write of an order goes this way.
 
+use serde::de::DeserializeOwned;
 use service_runtime::Sidecar;
 use uuid::Uuid;
 
-use crate::actor::{ACTOR_TYPE, METHOD_CATCH_UP, METHOD_GET, METHOD_REPLAY};
-use crate::domain::OrderView;
+use crate::actor::{
+    ACTOR_TYPE, ExecuteAnswer, ExecuteRequest, METHOD_EXECUTE, METHOD_GET, METHOD_SYNC,
+};
+use crate::domain::{Command, OrderView};
+use crate::event_store::EventMetadata;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ActorCallError {
+    /// The actor could not be reached or failed: placement down, the sidecar or the store
+    /// unavailable. Worth a retry.
     #[error("OrderActor {method}: {message}")]
     Unreachable {
         method: &'static str,
@@ -31,29 +38,38 @@ impl OrderActorClient {
         Self { sidecar }
     }
 
-    /// The order's view, as its actor holds it (projected on first read).
+    /// Has the order's actor decide and store `command`.
+    pub async fn execute(
+        &self,
+        order_id: Uuid,
+        command: Command,
+        metadata: EventMetadata,
+    ) -> Result<ExecuteAnswer, ActorCallError> {
+        let body = ExecuteRequest { command, metadata };
+        self.call(order_id, METHOD_EXECUTE, &body).await
+    }
+
+    /// The order's view, as its actor holds it.
     pub async fn view(&self, order_id: Uuid) -> Result<Option<OrderView>, ActorCallError> {
-        self.call(order_id, METHOD_GET).await
+        self.call(order_id, METHOD_GET, &()).await
     }
 
-    /// Asks the actor to catch up with the stream; returns its view.
-    pub async fn catch_up(&self, order_id: Uuid) -> Result<Option<OrderView>, ActorCallError> {
-        self.call(order_id, METHOD_CATCH_UP).await
+    /// Has the actor fold its stream again and bring the query row and its reminder up to it.
+    pub async fn sync(&self, order_id: Uuid) -> Result<Option<OrderView>, ActorCallError> {
+        self.call(order_id, METHOD_SYNC, &()).await
     }
 
-    /// Asks the actor to project the stream from its first event into both read models.
-    pub async fn replay(&self, order_id: Uuid) -> Result<Option<OrderView>, ActorCallError> {
-        self.call(order_id, METHOD_REPLAY).await
-    }
-
-    async fn call(
+    async fn call<T: DeserializeOwned>(
         &self,
         order_id: Uuid,
         method: &'static str,
-    ) -> Result<Option<OrderView>, ActorCallError> {
+        body: &impl serde::Serialize,
+    ) -> Result<T, ActorCallError> {
+        let data = serde_json::to_vec(body)
+            .map_err(|source| ActorCallError::UnexpectedAnswer { method, source })?;
         let answer = self
             .sidecar
-            .invoke_actor(ACTOR_TYPE, &order_id.to_string(), method, Vec::new())
+            .invoke_actor(ACTOR_TYPE, &order_id.to_string(), method, data)
             .await
             .map_err(|e| ActorCallError::Unreachable {
                 method,

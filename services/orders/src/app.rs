@@ -1,42 +1,53 @@
 //! The orders service's use cases, between the HTTP handlers and the domain: placing an order
-//! (with its Idempotency-Key and its payment method checked), running a command and bringing
-//! the read side up to date, reading a view or a page of the lists, catching the read side up
-//! with a published event, and replaying every stream into fresh read models.
+//! (with its Idempotency-Key and its payment method checked), running a command on an order
+//! (through its actor, the order's one writer), reading a view or a page of the lists, and
+//! replaying every stream into fresh read models.
 
 use std::time::Instant;
 
-use service_runtime::{IdempotencyKey, Sidecar};
+use service_runtime::{IdempotencyKey, PageCursor, Sidecar};
 use uuid::Uuid;
 
+use crate::actor::{ExecuteAnswer, OrderActor};
 use crate::actor_client::OrderActorClient;
-use crate::commands::{CommandError, CommandHandler, Executed};
 use crate::domain::request::OrderRequest;
 use crate::domain::view::StreamEvent;
 use crate::domain::{Command, OrderStatus, OrderView, Refusal};
 use crate::error::OrdersError;
-use crate::event_store::{EventMetadata, EventStore, order_stream_id};
+use crate::event_store::{EventMetadata, EventStore};
 use crate::idempotency::{Claim, IdempotencyKeys};
 use crate::inventory_client;
 use crate::payments_client;
 use crate::publication::Publisher;
-use crate::replays::{ReplayJobs, ReplayReport, ReplayState};
-use service_runtime::PageCursor;
-
+use crate::replays::{ReplayJobs, ReplayProgress, ReplayReport, ReplayState};
 use crate::summaries::{ListFilter, OrderSummaries, OrderSummary};
 
-/// Streams replayed at once: enough to keep the sidecar and the store busy on two cores.
-const REPLAY_CONCURRENCY: usize = 16;
+/// Streams read per batch of a replay: two bulk reads of the store (heads, then events) and
+/// one write of the query table each.
+const REPLAY_BATCH: usize = 500;
+/// Batches in flight at once: one decoding while the next is read, on two cores.
+const REPLAY_CONCURRENCY: usize = 2;
 
 #[derive(Clone)]
 pub struct Orders {
     /// For inventory's quotes and payments' payment-method checks.
     sidecar: Sidecar,
-    commands: CommandHandler,
+    store: EventStore,
     actors: OrderActorClient,
+    /// This process's actors, whose state a replay makes them fold again.
+    hosted_actors: OrderActor,
     summaries: OrderSummaries,
     idempotency: IdempotencyKeys,
     publisher: Publisher,
     replays: ReplayJobs,
+}
+
+/// What a command did: the order as it now is, and how many events it appended (none when
+/// the command changed nothing, e.g. a redelivered answer).
+#[derive(Debug)]
+pub struct Executed {
+    pub view: OrderView,
+    pub appended: usize,
 }
 
 /// Whether a placement created the order or found the one a retried request had created.
@@ -54,19 +65,11 @@ pub struct Page {
     pub next: Option<PageCursor>,
 }
 
-/// What a published order event asked of the read side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CatchUp {
-    /// The order's actor caught up with the stream (and wrote the query row).
-    Projected,
-    /// The query row already reflects the event: the command that stored it projected it.
-    AlreadyThere,
-}
-
 impl Orders {
     pub fn new(
         sidecar: Sidecar,
-        commands: CommandHandler,
+        store: EventStore,
+        hosted_actors: OrderActor,
         summaries: OrderSummaries,
         idempotency: IdempotencyKeys,
         publisher: Publisher,
@@ -74,7 +77,8 @@ impl Orders {
         Self {
             actors: OrderActorClient::new(sidecar.clone()),
             sidecar,
-            commands,
+            store,
+            hosted_actors,
             summaries,
             idempotency,
             publisher,
@@ -84,7 +88,7 @@ impl Orders {
 
     /// The event store, for the internal API's raw stream access.
     pub fn event_store(&self) -> &EventStore {
-        self.commands.store()
+        &self.store
     }
 
     /// Places an order for `customer_id`. With an Idempotency-Key, the first request decides
@@ -126,28 +130,14 @@ impl Orders {
             currency,
             payment_method_id: request.payment_method_id().clone(),
         };
-        let placement = self
-            .store_placement(order_id, &place, key.is_some(), metadata)
-            .await?;
-        let view = self
-            .project_after_command(order_id)
-            .await?
-            .ok_or(OrdersError::NotFound)?;
-        Ok((view, placement))
-    }
-
-    async fn store_placement(
-        &self,
-        order_id: Uuid,
-        place: &Command,
-        keyed: bool,
-        metadata: &EventMetadata,
-    ) -> Result<Placement, OrdersError> {
-        match self.commands.execute(order_id, place, metadata).await {
-            Ok(_) => Ok(Placement::Created),
+        match self.execute(order_id, place, metadata).await {
+            Ok(executed) => Ok((executed.view, Placement::Created)),
             // Two retries with one key raced and the other stored it first.
-            Err(CommandError::Refused(Refusal::AlreadyPlaced)) if keyed => Ok(Placement::Replayed),
-            Err(error) => Err(error.into()),
+            Err(OrdersError::Refused(Refusal::AlreadyPlaced)) if key.is_some() => {
+                let view = self.view(order_id).await?.ok_or(OrdersError::NotFound)?;
+                Ok((view, Placement::Replayed))
+            }
+            Err(error) => Err(error),
         }
     }
 
@@ -169,38 +159,27 @@ impl Orders {
         }
     }
 
-    /// Runs a command, then brings the read side up to date so the caller reads its own write.
+    /// Has the order's actor decide and store `command`: the order as it now is, or why it
+    /// refused.
     pub async fn execute(
         &self,
         order_id: Uuid,
-        command: &Command,
+        command: Command,
         metadata: &EventMetadata,
-    ) -> Result<(Executed, Option<OrderView>), OrdersError> {
-        let executed = self.commands.execute(order_id, command, metadata).await?;
-        let view = self.project_after_command(order_id).await?;
-        Ok((executed, view))
-    }
-
-    /// After a command has stored its events, the answer must not depend on the read side: if
-    /// the actor cannot be reached right now, the view is folded from the stream here (the same
-    /// pure fold), and the actor catches up from the published events later.
-    async fn project_after_command(
-        &self,
-        order_id: Uuid,
-    ) -> Result<Option<OrderView>, OrdersError> {
-        match self.actors.catch_up(order_id).await {
-            Ok(view) => Ok(view),
-            Err(error) => {
-                tracing::warn!(%error, %order_id, "the actor did not catch up; answering from the stream");
-                let stream = self
-                    .commands
-                    .store()
-                    .read(&order_stream_id(order_id))
-                    .await
-                    .map_err(anyhow::Error::from)?;
-                OrderView::project(None, stream.events.iter().map(StreamEvent::from))
-                    .map_err(|e| OrdersError::Internal(e.into()))
-            }
+    ) -> Result<Executed, OrdersError> {
+        match self
+            .actors
+            .execute(order_id, command, metadata.clone())
+            .await?
+        {
+            ExecuteAnswer::Executed { view, appended } => Ok(Executed {
+                view: *view,
+                appended,
+            }),
+            ExecuteAnswer::Refused {
+                refusal: Refusal::NotFound,
+            } => Err(OrdersError::NotFound),
+            ExecuteAnswer::Refused { refusal } => Err(OrdersError::Refused(refusal)),
         }
     }
 
@@ -239,33 +218,12 @@ impl Orders {
         Ok(Page { items, next })
     }
 
-    /// Brings the read side up to event `sequence` of the order's stream, as published. Most
-    /// deliveries find the read models already there (the command that stored the event
-    /// projected it at once): a look at the query row spares the actor call.
-    pub async fn catch_up_with(
-        &self,
-        order_id: Uuid,
-        sequence: Option<u64>,
-    ) -> Result<CatchUp, OrdersError> {
-        if let Some(sequence) = sequence
-            && self
-                .summaries
-                .version_of(order_id)
-                .await?
-                .is_some_and(|version| version >= sequence)
-        {
-            return Ok(CatchUp::AlreadyThere);
-        }
-        self.actors.catch_up(order_id).await?;
-        Ok(CatchUp::Projected)
-    }
-
     /// Starts a replay in the background and returns its id; `None` while another one runs.
     pub fn start_replay(&self, reset: bool) -> Option<Uuid> {
         let id = self.replays.start()?;
         let orders = self.clone();
         tokio::spawn(async move {
-            let outcome = match orders.replay_all(reset).await {
+            let outcome = match orders.replay_all(id, reset).await {
                 Ok(report) => {
                     tracing::info!(
                         streams = report.streams,
@@ -292,9 +250,12 @@ impl Orders {
         self.replays.get(id)
     }
 
-    /// Replays every order stream into both read models. With `reset`, the query table is
-    /// emptied first, so what it holds afterwards comes from the replay alone.
-    async fn replay_all(&self, reset: bool) -> Result<ReplayReport, OrdersError> {
+    /// Replays every order stream into the query table, in batches: each batch of streams is
+    /// read from the store in two bulk calls, folded here with the same projection the actors
+    /// use, and written in one statement. With `reset`, the table is emptied first, so what it
+    /// holds afterwards comes from the replay alone. The actors of this process fold their
+    /// streams again on their next call.
+    async fn replay_all(&self, id: Uuid, reset: bool) -> Result<ReplayReport, OrdersError> {
         use futures::{StreamExt, TryStreamExt};
 
         let started = Instant::now();
@@ -307,21 +268,57 @@ impl Orders {
             .await
             .map_err(anyhow::Error::from)?;
         let streams = order_ids.len();
-        let versions: Vec<u64> = futures::stream::iter(order_ids)
-            .map(|order_id| async move {
-                let view = self.actors.replay(order_id).await?;
-                Ok::<_, OrdersError>(view.map_or(0, |v| v.version))
+        let mut progress = ReplayProgress {
+            streams,
+            ..ReplayProgress::default()
+        };
+        let batches: Vec<Vec<Uuid>> = order_ids
+            .chunks(REPLAY_BATCH)
+            .map(<[Uuid]>::to_vec)
+            .collect();
+        let mut batches = futures::stream::iter(batches)
+            .map(|batch| {
+                let orders = self.clone();
+                async move { orders.replay_batch(&batch).await }
             })
-            .buffer_unordered(REPLAY_CONCURRENCY)
-            .try_collect()
-            .await?;
-        let events: u64 = versions.iter().sum();
+            .buffer_unordered(REPLAY_CONCURRENCY);
+        while let Some((replayed, events)) = batches.try_next().await? {
+            progress.replayed_streams += replayed;
+            progress.events += events;
+            self.replays.progress(id, progress);
+        }
+        self.hosted_actors.forget_all();
         let seconds = started.elapsed().as_secs_f64();
         Ok(ReplayReport {
             streams,
-            events,
+            events: progress.events,
             seconds,
-            events_per_second: events as f64 / seconds.max(f64::EPSILON),
+            events_per_second: progress.events as f64 / seconds.max(f64::EPSILON),
         })
+    }
+
+    /// One batch of a replay: how many streams and events it replayed.
+    async fn replay_batch(&self, order_ids: &[Uuid]) -> Result<(usize, u64), OrdersError> {
+        let stream_ids: Vec<String> = order_ids
+            .iter()
+            .map(|&order_id| crate::event_store::order_stream_id(order_id))
+            .collect();
+        let streams = self
+            .store
+            .read_many(&stream_ids)
+            .await
+            .map_err(anyhow::Error::from)?;
+        let mut views = Vec::with_capacity(streams.len());
+        let mut events = 0;
+        for (_, recorded) in &streams {
+            events += recorded.len() as u64;
+            if let Some(view) = OrderView::project(None, recorded.iter().map(StreamEvent::from))
+                .map_err(|e| OrdersError::Internal(e.into()))?
+            {
+                views.push(view);
+            }
+        }
+        self.summaries.overwrite_all(&views).await?;
+        Ok((order_ids.len(), events))
     }
 }

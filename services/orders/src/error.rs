@@ -7,7 +7,6 @@ use service_runtime::intake::ConsumeError;
 use service_runtime::{FieldError, Problem};
 
 use crate::actor_client::ActorCallError;
-use crate::commands::CommandError;
 use crate::domain::Refusal;
 use crate::inventory_client::QuoteError;
 use crate::payments_client::PaymentMethodError;
@@ -35,17 +34,6 @@ pub enum OrdersError {
 impl From<sqlx::Error> for OrdersError {
     fn from(error: sqlx::Error) -> Self {
         Self::Internal(error.into())
-    }
-}
-
-impl From<CommandError> for OrdersError {
-    fn from(error: CommandError) -> Self {
-        match error {
-            CommandError::Refused(Refusal::NotFound) => Self::NotFound,
-            CommandError::Refused(refusal) => Self::Refused(refusal),
-            CommandError::Contended(_) => Self::Contended,
-            other => Self::Internal(other.into()),
-        }
     }
 }
 
@@ -98,7 +86,11 @@ impl From<OrdersError> for Problem {
             OrdersError::Refused(Refusal::IllegalTransition { action, status }) => {
                 Problem::conflict(
                     "order-status-conflict",
-                    format!("an order that is {} cannot be {action}", status.as_str()),
+                    format!(
+                        "an order that is {} cannot be {}",
+                        status.as_str(),
+                        action.as_str()
+                    ),
                 )
                 .with_extension("currentStatus", status.as_str())
             }

@@ -8,6 +8,13 @@
 //!
 //! Two concurrent appends to one stream read the same head; only one transaction can match its
 //! ETag, the other fails as a whole and is reported as a conflict with the version that won.
+//!
+//! The order's actor appends without reading the head first ([`EventStore::append_next`]): its
+//! version never runs ahead of the stream (it comes from reading the stream or from its own
+//! appends), so the first-write of the next event key is the whole guard. A second writer of
+//! the same order (a second activation during a rebalance) that is behind creates a key that
+//! exists, and its transaction fails as a whole. Callers that name an arbitrary expected version
+//! (the internal API) go through [`EventStore::append`], which checks it against the head's ETag.
 
 use std::collections::HashMap;
 
@@ -88,10 +95,22 @@ impl<'a> From<&'a RecordedEvent> for StreamEvent<'a> {
 pub struct Stream {
     pub version: u64,
     pub events: Vec<RecordedEvent>,
-    /// The head's ETag when read (none for a stream that does not exist yet): appending after
-    /// this read needs no second look at the head.
-    #[serde(skip)]
-    pub head_etag: Option<String>,
+}
+
+/// What keeps a second writer from appending after the same version.
+enum HeadGuard {
+    /// The head as read: it must not have moved since.
+    Etag(String),
+    /// A stream that did not exist when read: the head must not exist yet.
+    New,
+    /// The next event key's first-write (see [`EventStore::append_next`]).
+    NextEventKey,
+}
+
+impl From<Option<String>> for HeadGuard {
+    fn from(etag: Option<String>) -> Self {
+        etag.map_or(Self::New, Self::Etag)
+    }
 }
 
 #[derive(Clone)]
@@ -164,32 +183,32 @@ impl EventStore {
         .await
     }
 
-    /// Appends `events` if the stream has not moved since `read` (same version, same head
-    /// ETag); returns them as recorded.
-    pub async fn append_after(
+    /// Appends `events` after `version`, which the caller knows the stream to be at or to have
+    /// been at (never ahead of it): one state transaction and no read. If another writer got
+    /// there first, the next event key exists and the append is a conflict.
+    pub async fn append_next(
         &self,
         stream_id: &str,
-        read: &Stream,
+        version: u64,
         events: Vec<NewEvent>,
         metadata: &EventMetadata,
     ) -> Result<Vec<RecordedEvent>, EventStoreError> {
         self.commit(
             stream_id,
-            read.version,
-            read.head_etag.clone(),
+            version,
+            HeadGuard::NextEventKey,
             events,
             metadata,
         )
         .await
     }
 
-    /// One Dapr state transaction: every event key first-write, the head under its ETag (or
-    /// first-write for a new stream).
+    /// One Dapr state transaction: every event key first-write, and the head under `guard`.
     async fn commit(
         &self,
         stream_id: &str,
         current: u64,
-        head_etag: Option<String>,
+        guard: impl Into<HeadGuard>,
         events: Vec<NewEvent>,
         metadata: &EventMetadata,
     ) -> Result<Vec<RecordedEvent>, EventStoreError> {
@@ -218,14 +237,20 @@ impl EventStore {
         let head_value = serde_json::to_vec(&StreamHead {
             version: new_version,
         })?;
-        operations.push(match head_etag {
-            Some(etag) => StateOperation::Replace {
+        operations.push(match guard.into() {
+            HeadGuard::Etag(etag) => StateOperation::Replace {
                 key: head_key(stream_id),
                 value: head_value,
                 etag,
                 metadata: HashMap::new(),
             },
-            None => StateOperation::Create {
+            HeadGuard::New => StateOperation::Create {
+                key: head_key(stream_id),
+                value: head_value,
+                metadata: HashMap::new(),
+            },
+            // The event keys' first-write guards this append; the head only follows them.
+            HeadGuard::NextEventKey => StateOperation::Upsert {
                 key: head_key(stream_id),
                 value: head_value,
                 metadata: HashMap::new(),
@@ -248,6 +273,53 @@ impl EventStore {
         }
     }
 
+    /// Reads many whole streams in two state calls (their heads, then their events), for
+    /// replays. A stream that does not exist reads as empty.
+    pub async fn read_many(
+        &self,
+        stream_ids: &[String],
+    ) -> Result<Vec<(String, Vec<RecordedEvent>)>, EventStoreError> {
+        if stream_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut heads = self
+            .sidecar
+            .get_bulk_state(STORE_NAME, stream_ids.iter().map(|s| head_key(s)).collect())
+            .await?;
+        let mut versions = Vec::with_capacity(stream_ids.len());
+        for stream_id in stream_ids {
+            let version = match heads.remove(&head_key(stream_id)) {
+                Some(state) => serde_json::from_slice::<StreamHead>(&state.value)?.version,
+                None => 0,
+            };
+            versions.push(version);
+        }
+        let keys: Vec<String> = stream_ids
+            .iter()
+            .zip(&versions)
+            .flat_map(|(stream_id, &version)| {
+                (1..=version).map(move |sequence| event_key(stream_id, sequence))
+            })
+            .collect();
+        let mut stored = if keys.is_empty() {
+            HashMap::new()
+        } else {
+            self.sidecar.get_bulk_state(STORE_NAME, keys).await?
+        };
+        let mut streams = Vec::with_capacity(stream_ids.len());
+        for (stream_id, version) in stream_ids.iter().zip(versions) {
+            let mut events = Vec::with_capacity(version as usize);
+            for sequence in 1..=version {
+                let state = stored
+                    .remove(&event_key(stream_id, sequence))
+                    .ok_or(EventStoreError::Gap(sequence))?;
+                events.push(serde_json::from_slice(&state.value)?);
+            }
+            streams.push((stream_id.clone(), events));
+        }
+        Ok(streams)
+    }
+
     /// Reads the whole stream, in order.
     pub async fn read(&self, stream_id: &str) -> Result<Stream, EventStoreError> {
         self.read_after(stream_id, 0).await
@@ -259,9 +331,9 @@ impl EventStore {
         stream_id: &str,
         version: u64,
     ) -> Result<Stream, EventStoreError> {
-        let (head, head_etag) = match self.head(stream_id).await? {
-            Some((head, etag)) => (head.version, Some(etag)),
-            None => (0, None),
+        let head = match self.head(stream_id).await? {
+            Some((head, _)) => head.version,
+            None => 0,
         };
         let keys: Vec<String> = (version + 1..=head)
             .map(|sequence| event_key(stream_id, sequence))
@@ -281,7 +353,6 @@ impl EventStore {
         Ok(Stream {
             version: head,
             events,
-            head_etag,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! What orders consumes and publishes. It subscribes to inventory's and payments' answers
-//! (which become commands on the order) and to its own order events (which keep the read side
-//! current); it publishes each order's stream on `order-events` itself (see `publication`).
+//! (which become commands on the order); it publishes each order's stream on `order-events`
+//! itself (see `publication`). It does not subscribe to its own events: the order's actor
+//! writes its read models in the turn that stores the events.
 
 use contracts::{pubsub, topics};
 use service_runtime::pubsub::Subscription;
@@ -10,7 +11,6 @@ pub const SOURCE: &str = "shop/orders";
 
 pub const STOCK_EVENTS_ROUTE: &str = "/events/stock";
 pub const PAYMENT_EVENTS_ROUTE: &str = "/events/payments";
-pub const ORDER_EVENTS_ROUTE: &str = "/events/orders";
 /// Messages that can never be processed (not a CloudEvent, or breaking their contract).
 pub const DEAD_LETTER_TOPIC: &str = "orders-dead-letters";
 
@@ -18,7 +18,6 @@ pub fn subscriptions() -> Vec<Subscription> {
     [
         (topics::STOCK_EVENTS, STOCK_EVENTS_ROUTE),
         (topics::PAYMENT_EVENTS, PAYMENT_EVENTS_ROUTE),
-        (topics::ORDER_EVENTS, ORDER_EVENTS_ROUTE),
     ]
     .into_iter()
     .map(|(topic, route)| {

@@ -1,20 +1,20 @@
 //! Orders: the order lifecycle, event-sourced, with CQRS reads.
 //!
-//! Write side: each order is a stream of events in the `orderstore` Dapr state store; commands
-//! are decided against the folded stream and appended under the stream's version
-//! (`commands`, `event_store`), then published to Kafka (`publication`).
-//! Read side: `OrderActor` (one Dapr actor per order) keeps the order's view and the query
-//! table behind the lists (`actor`, `summaries`), fed from the same events.
+//! Each order is a stream of events in the `orderstore` Dapr state store (`event_store`), and
+//! `OrderActor` (one Dapr actor per order, `actor`) is its one writer: every command on the
+//! order is a call of its actor, which decides it against the folded stream it holds, appends,
+//! publishes to Kafka (`publication`) and writes the query table behind the lists
+//! (`summaries`), in one turn. Reads of an order are answered by its actor (CQRS: the view is
+//! the read model, kept beside the write model), lists by the query table.
 //!
-//! Layers: `routes` (HTTP in and out) → `app` (the use cases) → `domain` (pure), with the stores
-//! (`event_store`, `summaries`, `idempotency`, `publication`) and the clients of other processes
-//! (`inventory_client`, `payments_client`, `actor_client`) beside it. [`Application`] wires
+//! Layers: `routes` (HTTP in and out) → `app` (the use cases) → `actor` → `domain` (pure), with
+//! the stores (`event_store`, `summaries`, `idempotency`, `publication`) and the clients of
+//! other processes (`inventory_client`, `payments_client`, `actor_client`) beside it. [`Application`] wires
 //! them; `main` and the route tests in `tests/` both build the service through it.
 
 mod actor;
 mod actor_client;
 mod app;
-mod commands;
 pub mod config;
 pub mod domain;
 mod error;
@@ -36,7 +36,6 @@ use sqlx::PgPool;
 
 use crate::actor::OrderActor;
 use crate::app::Orders;
-use crate::commands::CommandHandler;
 use crate::event_store::EventStore;
 use crate::idempotency::IdempotencyKeys;
 use crate::publication::Publisher;
@@ -58,17 +57,17 @@ impl Application {
     pub fn build(pool: PgPool, sidecar: Sidecar, confirmation_deadline: Duration) -> Self {
         let store = EventStore::new(sidecar.clone());
         let publisher = Publisher::new(pool.clone(), sidecar.clone(), store.clone());
-        let commands = CommandHandler::new(store, publisher.clone());
         let summaries = OrderSummaries::new(pool.clone());
         let actor = OrderActor::new(
             sidecar.clone(),
-            commands.clone(),
-            summaries.clone(),
+            store.clone(),
+            publisher.clone(),
             confirmation_deadline,
         );
         let orders = Orders::new(
             sidecar,
-            commands,
+            store,
+            actor.clone(),
             summaries,
             IdempotencyKeys::new(pool),
             publisher.clone(),

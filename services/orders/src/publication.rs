@@ -6,12 +6,16 @@
 //! partition key: one order's events could be reordered across partitions), and its relay
 //! sleeps a second per message on a sequential consumer. So the stream itself is the outbox:
 //!
-//! 1. Before an append, the writer records an *intent* for the order in its own database.
-//! 2. It appends (one Dapr state transaction: the events, first-write, and the head, by ETag).
-//! 3. It publishes what is stored and not yet published, then deletes its intent.
+//! 1. Before an append, the writer (the order's actor) records an *intent* for the order in its
+//!    own database.
+//! 2. It appends (one Dapr state transaction: the events, first-write, and the head).
+//! 3. It publishes what is stored and not yet published, writes the order's row in the query
+//!    table, and deletes its intent, the last three in one database transaction.
 //!
 //! A crash between 2 and 3 leaves the intent behind; the sweeper finds intents older than any
-//! append can take, reads the stream from the store and publishes what is missing. Only events
+//! append can take, reads the stream from the store and publishes what is missing, then has the
+//! order's actor fold the stream again (which writes the query row and the deadline reminder
+//! the writer may not have got to), and retires the intent. Only events
 //! that are in the store are ever published (the writer publishes what the store accepted, the
 //! sweeper what it reads back), and every stored event gets published, at least once.
 //!
@@ -29,8 +33,11 @@ use service_runtime::{EventEnvelope, Sidecar};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::actor_client::OrderActorClient;
+use crate::domain::OrderView;
 use crate::event_store::{EventStore, EventStoreError, RecordedEvent, order_stream_id};
 use crate::events;
+use crate::summaries::OrderSummaries;
 
 /// An append finishes (or fails) well within this: Dapr's state timeout is 10 s.
 const INTENT_GRACE: Duration = Duration::from_secs(15);
@@ -42,6 +49,8 @@ pub enum PublicationError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     EventStore(#[from] EventStoreError),
+    #[error("the order's actor: {0}")]
+    Actor(String),
     #[error("publishing event {sequence} of order {order_id}: {message}")]
     Publish {
         order_id: Uuid,
@@ -55,6 +64,21 @@ pub struct Publisher {
     pool: PgPool,
     sidecar: Sidecar,
     store: EventStore,
+    /// For the sweeper, which has the order's actor finish what a stopped writer left.
+    actors: OrderActorClient,
+}
+
+async fn retire_intent(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    intent_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "DELETE FROM publication_intents WHERE intent_id = $1",
+        intent_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// An intent recorded before an append.
@@ -68,6 +92,7 @@ impl Publisher {
     pub fn new(pool: PgPool, sidecar: Sidecar, store: EventStore) -> Self {
         Self {
             pool,
+            actors: OrderActorClient::new(sidecar.clone()),
             sidecar,
             store,
         }
@@ -108,31 +133,51 @@ impl Publisher {
         Ok(())
     }
 
-    /// Step 3: publish what the append stored (and anything before it still unpublished), then
-    /// retire the intent. On failure the intent stays for the sweeper.
-    pub async fn publish(
+    /// Step 3, after the append: publish what it stored (and anything before it still
+    /// unpublished), write the order's row in the query table, and retire the intent once all
+    /// of it is out (and the caller, `retire`, has nothing left for the sweeper either). On
+    /// failure the intent stays for the sweeper.
+    pub async fn settle(
         &self,
         intent: Intent,
         appended: &[RecordedEvent],
+        view: &OrderView,
+        retire: bool,
     ) -> Result<(), PublicationError> {
-        self.catch_up(intent, appended).await.map(|_| ())
+        let mut tx = self.pool.begin().await?;
+        let published = self
+            .publish_pending(&mut tx, intent.order_id, appended)
+            .await;
+        OrderSummaries::upsert_in(&mut *tx, view).await?;
+        if retire && published.is_ok() {
+            retire_intent(&mut tx, intent.id).await?;
+        }
+        tx.commit().await?;
+        published.map(|_| ())
+    }
+
+    /// Writes the order's row in the query table (unless it already reflects a later version).
+    pub async fn write_view(&self, view: &OrderView) -> Result<(), PublicationError> {
+        OrderSummaries::upsert_in(&self.pool, view).await?;
+        Ok(())
     }
 
     /// Publishes every stored event of the order after its published version, in order, and
-    /// retires `intent` in the same transaction once all of it is out. `known` are events the
-    /// caller just stored; the store is read only if they do not follow on.
-    async fn catch_up(
+    /// records how far it got, in `tx`, which holds the order's row lock until it ends: two
+    /// publishers of one order cannot interleave. `known` are events the caller just stored;
+    /// the store is read only if they do not follow on. Answers how many it sent; an error
+    /// once everything before the failed event is recorded in `tx`.
+    async fn publish_pending(
         &self,
-        intent: Intent,
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        order_id: Uuid,
         known: &[RecordedEvent],
     ) -> Result<u64, PublicationError> {
-        let order_id = intent.order_id;
-        let mut tx = self.pool.begin().await?;
         let Some(published) = sqlx::query_scalar!(
             "SELECT published_version FROM order_streams WHERE order_id = $1 FOR UPDATE",
             order_id
         )
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?
         else {
             return Ok(0);
@@ -165,18 +210,9 @@ impl Publisher {
                 order_id,
                 sent as i64
             )
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
-        if failure.is_none() {
-            sqlx::query!(
-                "DELETE FROM publication_intents WHERE intent_id = $1",
-                intent.id
-            )
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
         match failure {
             Some(error) => Err(error),
             None => Ok(sent - published),
@@ -226,17 +262,35 @@ impl Publisher {
                 id: stale.intent_id,
                 order_id: stale.order_id,
             };
-            match self.catch_up(intent, &[]).await {
+            match self.finish_left_behind(intent).await {
                 Ok(0) => {}
                 Ok(sent) => {
                     tracing::info!(order_id = %intent.order_id, sent, "published events a writer left behind");
                 }
                 Err(error) => {
-                    tracing::warn!(%error, order_id = %intent.order_id, "publishing left-behind events failed; will retry");
+                    tracing::warn!(%error, order_id = %intent.order_id, "finishing what a writer left behind failed; will retry");
                 }
             }
         }
         Ok(())
+    }
+
+    /// What a writer that stopped after its append (or failed to finish) left undone: the
+    /// events it stored are published, then the order's actor folds its stream again and
+    /// brings the query row and the deadline reminder up to it, then the intent is retired.
+    async fn finish_left_behind(&self, intent: Intent) -> Result<u64, PublicationError> {
+        let mut tx = self.pool.begin().await?;
+        let published = self.publish_pending(&mut tx, intent.order_id, &[]).await;
+        tx.commit().await?;
+        let sent = published?;
+        self.actors
+            .sync(intent.order_id)
+            .await
+            .map_err(|error| PublicationError::Actor(error.to_string()))?;
+        let mut tx = self.pool.begin().await?;
+        retire_intent(&mut tx, intent.id).await?;
+        tx.commit().await?;
+        Ok(sent)
     }
 
     /// Every order stream there is, for replays.

@@ -1,4 +1,4 @@
-//! The registry of read-model replays. Replays run in the background: one takes longer than a
+//! The registry of read-model replays, with their progress. Replays run in the background: one takes longer than a
 //! Dapr invocation may (5 s in `components/resiliency.yaml`), so the caller starts one and polls
 //! its state. The registry is in memory: a replay interrupted by a restart is simply started
 //! again (it is idempotent).
@@ -19,11 +19,22 @@ pub enum ReplayState {
     Running {
         #[serde(rename = "startedAt")]
         started_at: DateTime<Utc>,
+        #[serde(flatten)]
+        progress: ReplayProgress,
     },
     Finished(ReplayReport),
     Failed {
         error: String,
     },
+}
+
+/// How far a running replay has got: streams replayed of all there are, events so far.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayProgress {
+    pub streams: usize,
+    pub replayed_streams: usize,
+    pub events: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,9 +69,17 @@ impl ReplayJobs {
             id,
             ReplayState::Running {
                 started_at: Utc::now(),
+                progress: ReplayProgress::default(),
             },
         );
         Some(id)
+    }
+
+    /// Records how far running replay `id` has got.
+    pub fn progress(&self, id: Uuid, progress: ReplayProgress) {
+        if let Some(ReplayState::Running { progress: now, .. }) = self.lock().get_mut(&id) {
+            *now = progress;
+        }
     }
 
     /// Records how replay `id` ended.

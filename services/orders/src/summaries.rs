@@ -35,6 +35,37 @@ pub struct OrderSummary {
     pub version: i64,
 }
 
+/// Views as columns, for one multi-row statement.
+#[derive(Default)]
+struct SummaryColumns {
+    order_id: Vec<Uuid>,
+    customer_id: Vec<Uuid>,
+    status: Vec<String>,
+    currency: Vec<String>,
+    total_minor: Vec<i64>,
+    line_count: Vec<i32>,
+    cancellation_reason: Vec<Option<String>>,
+    placed_at: Vec<DateTime<Utc>>,
+    updated_at: Vec<DateTime<Utc>>,
+    version: Vec<i64>,
+}
+
+impl SummaryColumns {
+    fn push(&mut self, view: &OrderView) {
+        self.order_id.push(view.order_id);
+        self.customer_id.push(view.customer_id);
+        self.status.push(view.status.as_str().to_owned());
+        self.currency.push(view.currency.clone());
+        self.total_minor.push(view.total_minor);
+        self.line_count.push(view.lines.len() as i32);
+        self.cancellation_reason
+            .push(view.cancellation_reason.clone());
+        self.placed_at.push(view.placed_at);
+        self.updated_at.push(view.updated_at);
+        self.version.push(view.version as i64);
+    }
+}
+
 pub struct ListFilter {
     pub customer_id: Option<Uuid>,
     pub status: Option<OrderStatus>,
@@ -50,15 +81,14 @@ impl OrderSummaries {
     /// Writes the view unless the row already reflects a later (or the same) version: a late or
     /// repeated update never moves a row backwards.
     pub async fn upsert(&self, view: &OrderView) -> Result<(), sqlx::Error> {
-        self.write(view, false).await
+        Self::upsert_in(&self.pool, view).await
     }
 
-    /// Writes the view whatever the row holds (a replay rebuilding the table).
-    pub async fn overwrite(&self, view: &OrderView) -> Result<(), sqlx::Error> {
-        self.write(view, true).await
-    }
-
-    async fn write(&self, view: &OrderView, force: bool) -> Result<(), sqlx::Error> {
+    /// `upsert` on `executor`: a pool, or the transaction that publishes the view's events.
+    pub async fn upsert_in<'e>(
+        executor: impl sqlx::PgExecutor<'e>,
+        view: &OrderView,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query!(
             "INSERT INTO order_summaries
                  (order_id, customer_id, status, currency, total_minor, line_count,
@@ -81,7 +111,43 @@ impl OrderSummaries {
             view.placed_at,
             view.updated_at,
             view.version as i64,
-            force,
+            false,
+        )
+        .execute(executor)
+        .await?;
+        Ok(())
+    }
+
+    /// Writes the views whatever their rows hold (a replay rebuilding the table), in one
+    /// statement.
+    pub async fn overwrite_all(&self, views: &[OrderView]) -> Result<(), sqlx::Error> {
+        let mut columns = SummaryColumns::default();
+        for view in views {
+            columns.push(view);
+        }
+        sqlx::query!(
+            "INSERT INTO order_summaries
+                 (order_id, customer_id, status, currency, total_minor, line_count,
+                  cancellation_reason, placed_at, updated_at, version)
+             SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[],
+                                  $6::int[], $7::text[], $8::timestamptz[], $9::timestamptz[],
+                                  $10::bigint[])
+             ON CONFLICT (order_id) DO UPDATE SET
+                 customer_id = EXCLUDED.customer_id, status = EXCLUDED.status,
+                 currency = EXCLUDED.currency, total_minor = EXCLUDED.total_minor,
+                 line_count = EXCLUDED.line_count, cancellation_reason = EXCLUDED.cancellation_reason,
+                 placed_at = EXCLUDED.placed_at, updated_at = EXCLUDED.updated_at,
+                 version = EXCLUDED.version",
+            &columns.order_id,
+            &columns.customer_id,
+            &columns.status,
+            &columns.currency,
+            &columns.total_minor,
+            &columns.line_count,
+            &columns.cancellation_reason as &[Option<String>],
+            &columns.placed_at,
+            &columns.updated_at,
+            &columns.version,
         )
         .execute(&self.pool)
         .await?;

@@ -778,22 +778,11 @@ async fn redelivered_answers_and_events_append_and_change_nothing() {
     let stream = order_stream(&order_id).await;
     assert_eq!(stream, recorded, "the copies appended nothing");
 
-    // The projector gets an old order event again (as Kafka redelivers): the view stays.
-    let before = get_order(&shopper.token, &order_id).await.1;
-    let mut placed_again = json!({
-        "specversion": "1.0", "id": format!("{order_id}:1"), "type": "shop.order.placed.v2",
-        "source": "shop/orders", "subject": order_id, "datacontenttype": "application/json",
-        "data": stream["events"][0]["data"], "sequence": 1,
-    });
-    publish_keyed("orders", "order-events", &placed_again, &order_id).await;
-    placed_again["id"] = format!("{order_id}:3").into();
-    publish_keyed("orders", "order-events", &placed_again, &order_id).await;
-    eventually("orders to consume its own events", PATIENCE, || async {
-        consumer_group_caught_up("orders", "order-events").then_some(())
-    })
-    .await;
-    let after = get_order(&shopper.token, &order_id).await.1;
-    assert_eq!(before, after);
+    // The order's actor wrote its view and the query row in the turns that stored the events,
+    // once each: the copies changed neither.
+    let (_, view) = get_order(&shopper.token, &order_id).await;
+    assert_eq!(view["version"], stream["version"]);
+    assert_eq!(view["status"], "confirmed");
     let listed = admin_list(&admin, &shopper.user.user_id).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
     assert_eq!(listed["items"][0]["version"], stream["version"]);

@@ -11,6 +11,6 @@ pub mod request;
 pub mod view;
 
 pub use event::OrderEvent;
-pub use order::{CancelReason, Command, Order, OrderStatus, Refusal, decide};
+pub use order::{CancelReason, Command, Order, OrderStatus, Refusal, Transition, decide};
 pub use payment::{Payment, PaymentFact, PaymentStatus};
 pub use view::OrderView;

@@ -72,8 +72,10 @@ impl OrderStatus {
     }
 }
 
-/// Why an order was cancelled (the `reason` of `shop.order.cancelled.v1`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why an order was cancelled (the `reason` of `shop.order.cancelled.v1`). Serializable because
+/// commands travel to the order's actor as its method's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum CancelReason {
     /// The customer who placed it (anyone else is told there is no such order).
     Customer(Uuid),
@@ -119,7 +121,15 @@ impl Order {
     /// OrderPlaced (`decide` allows nothing else on an empty stream), so whatever comes before
     /// it is ignored rather than invented into an order without a customer.
     pub fn fold<'a>(events: impl IntoIterator<Item = &'a OrderEvent>) -> Option<Order> {
-        events.into_iter().fold(None, Self::evolve)
+        Self::apply(None, events)
+    }
+
+    /// The order after `events`, from `state` (a fold carried on).
+    pub fn apply<'a>(
+        state: Option<Order>,
+        events: impl IntoIterator<Item = &'a OrderEvent>,
+    ) -> Option<Order> {
+        events.into_iter().fold(state, Self::evolve)
     }
 
     fn evolve(state: Option<Order>, event: &OrderEvent) -> Option<Order> {
@@ -145,7 +155,9 @@ impl Order {
 }
 
 /// What can be asked of an order: by a customer, an administrator, or another service's event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serializable: a command is the body of a call to the order's actor, which decides it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum Command {
     Place {
         order_id: Uuid,
@@ -191,17 +203,40 @@ impl Command {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a command changed nothing. Serializable: the order's actor answers with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(
+    tag = "refusal",
+    rename_all = "kebab-case",
+    rename_all_fields = "camelCase"
+)]
 pub enum Refusal {
     #[error("no such order")]
     NotFound,
     #[error("the order already exists")]
     AlreadyPlaced,
-    #[error("an order that is {} cannot be {}", .status.as_str(), .action)]
+    #[error("an order that is {} cannot be {}", .status.as_str(), .action.as_str())]
     IllegalTransition {
-        action: &'static str,
+        action: Transition,
         status: OrderStatus,
     },
+}
+
+/// A move of an order's status that a command asked for and its status may refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Transition {
+    Cancelled,
+    Shipped,
+}
+
+impl Transition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cancelled => "cancelled",
+            Self::Shipped => "shipped",
+        }
+    }
 }
 
 /// Decides `command` against the order's state. Reactions to other services' events that no
@@ -299,7 +334,7 @@ pub fn decide(state: Option<&Order>, command: &Command) -> Result<Vec<OrderEvent
             _,
         ) => Ok(Vec::new()),
         (Command::Cancel { .. }, status) => Err(Refusal::IllegalTransition {
-            action: "cancelled",
+            action: Transition::Cancelled,
             status,
         }),
 
@@ -315,7 +350,7 @@ pub fn decide(state: Option<&Order>, command: &Command) -> Result<Vec<OrderEvent
             tracking_number: tracking_number.clone(),
         })]),
         (Command::Ship { .. }, status) => Err(Refusal::IllegalTransition {
-            action: "shipped",
+            action: Transition::Shipped,
             status,
         }),
     }
@@ -468,7 +503,7 @@ mod tests {
             assert_eq!(
                 outcomes.last(),
                 Some(&Err(Refusal::IllegalTransition {
-                    action: "cancelled",
+                    action: Transition::Cancelled,
                     status: OrderStatus::Cancelled
                 }))
             );
@@ -493,7 +528,7 @@ mod tests {
         assert_eq!(
             outcomes[4],
             Err(Refusal::IllegalTransition {
-                action: "shipped",
+                action: Transition::Shipped,
                 status: OrderStatus::Cancelled
             }),
             "a cancelled order does not ship"
@@ -512,7 +547,7 @@ mod tests {
         assert_eq!(
             outcomes[4],
             Err(Refusal::IllegalTransition {
-                action: "cancelled",
+                action: Transition::Cancelled,
                 status: OrderStatus::Shipped
             })
         );
@@ -566,7 +601,7 @@ mod tests {
         assert_eq!(
             outcomes[1],
             Err(Refusal::IllegalTransition {
-                action: "shipped",
+                action: Transition::Shipped,
                 status: OrderStatus::AwaitingStock
             })
         );

@@ -84,7 +84,8 @@ pub struct Payment {
 }
 
 /// A fact payments reports after its answer, as a command carries it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum PaymentFact {
     Captured {
         amount_minor: i64,

@@ -18,6 +18,7 @@ impl From<ActorError> for Problem {
             ActorError::NotAnOrderId(id) => {
                 Problem::not_found(format!("OrderActor ids are order ids, not {id:?}"))
             }
+            ActorError::BadRequest { .. } => Problem::bad_request(error.to_string()),
             other => {
                 tracing::error!(error = %other, "actor call failed");
                 Problem::internal()
@@ -52,7 +53,12 @@ pub async fn invoke_method(
     // `.instrument`, not `span.enter()`: an entered guard held across `.await` leaks the
     // span into whatever else the thread runs meanwhile.
     async {
-        let answer = actor(depot)?.call(&actor_id, &method).await?;
+        let body = req
+            .payload()
+            .await
+            .map_err(|e| Problem::bad_request(format!("the method's body: {e}")))?
+            .clone();
+        let answer = actor(depot)?.call(&actor_id, &method, &body).await?;
         res.render(Json(answer));
         Ok(())
     }
@@ -81,10 +87,14 @@ pub async fn timer(req: &mut Request) -> Problem {
     Problem::not_found(format!("OrderActor has no timer {}", param(req, "timer")))
 }
 
-/// Deactivation needs no clean-up: all actor state is already persisted by Dapr.
+/// Deactivation drops what this process keeps of the actor; its state is the stream, stored.
 #[handler]
-pub async fn deactivate(req: &mut Request, res: &mut Response) {
-    tracing::debug!(actor_id = %param(req, "actor_id"), "actor deactivated");
+pub async fn deactivate(req: &mut Request, depot: &mut Depot, res: &mut Response) {
+    let actor_id = param(req, "actor_id");
+    if let Ok(actor) = actor(depot) {
+        actor.deactivate(&actor_id);
+    }
+    tracing::debug!(%actor_id, "actor deactivated");
     res.status_code(StatusCode::OK);
     res.render(Text::Plain(""));
 }

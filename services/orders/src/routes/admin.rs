@@ -95,10 +95,10 @@ pub async fn ship_order(
         carrier: shipment.carrier,
         tracking_number: shipment.tracking_number,
     };
-    let (_, view) = orders(depot)?
-        .execute(order_id.0, &ship, &command_metadata(req, depot))
+    let executed = orders(depot)?
+        .execute(order_id.0, ship, &command_metadata(req, depot))
         .await?;
-    view.map(Json).ok_or(OrdersError::NotFound)
+    Ok(Json(executed.view))
 }
 
 #[cfg(test)]

@@ -89,10 +89,10 @@ pub async fn receive_answer(req: &mut Request, depot: &mut Depot) -> DeliveryOut
                 .extension("tracestate")
                 .filter(|state| !state.is_empty()),
         };
-        match orders.execute(order_id, &command, &metadata).await {
-            Ok((executed, _)) => {
-                tracing::info!(%order_id, appended = executed.appended.len(), status = executed.order.status.as_str(), "answer recorded");
-                Ok(Consumed::from_change(!executed.appended.is_empty()))
+        match orders.execute(order_id, command, &metadata).await {
+            Ok(executed) => {
+                tracing::info!(%order_id, appended = executed.appended, status = executed.view.status.as_str(), "answer recorded");
+                Ok(Consumed::from_change(executed.appended > 0))
             }
             // An answer about an order this service never stored (another test's or tool's).
             Err(OrdersError::NotFound) => {

@@ -3,7 +3,6 @@ mod admin;
 mod answers;
 mod context;
 mod internal;
-mod order_events;
 mod orders;
 mod params;
 
@@ -55,7 +54,6 @@ pub fn router(orders: Orders, actor: OrderActor) -> Router {
         .push(Router::with_path("dapr/subscribe").get(SubscriptionList(events::subscriptions())))
         .push(Router::with_path(events::STOCK_EVENTS_ROUTE).post(answers::receive_answer))
         .push(Router::with_path(events::PAYMENT_EVENTS_ROUTE).post(answers::receive_answer))
-        .push(Router::with_path(events::ORDER_EVENTS_ROUTE).post(order_events::receive_order_event))
         .push(
             Router::with_path("internal/streams/{stream_id}")
                 .get(internal::read_stream)

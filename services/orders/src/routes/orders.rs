@@ -155,10 +155,10 @@ pub async fn cancel_order(
     let cancel = Command::Cancel {
         reason: CancelReason::Customer(customer.id),
     };
-    let (_, view) = orders(depot)?
-        .execute(order_id.0, &cancel, &command_metadata(req, depot))
+    let executed = orders(depot)?
+        .execute(order_id.0, cancel, &command_metadata(req, depot))
         .await?;
-    view.map(Json).ok_or(OrdersError::NotFound)
+    Ok(Json(executed.view))
 }
 
 /// The caller's orders, newest first, optionally of one status, one page at a time.

@@ -6,9 +6,10 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use orders::domain::OrderStatus;
+use route_testing::Caller;
+use salvo::test::ResponseExt;
 
-use crate::helpers::{minute, order_view, spawn_app};
+use crate::helpers::spawn_app;
 
 fn cloud_event(
     source: &str,
@@ -33,7 +34,7 @@ fn cloud_event(
 #[sqlx::test(migrations = "../../migrations/orders")]
 async fn a_message_that_is_not_a_cloud_event_is_dead_lettered(pool: PgPool) {
     let app = spawn_app(pool);
-    for route in ["/events/stock", "/events/payments", "/events/orders"] {
+    for route in ["/events/stock", "/events/payments"] {
         assert_eq!(
             app.deliver(route, "not json at all").await,
             "DROP",
@@ -165,58 +166,17 @@ async fn a_payment_fact_about_an_order_needs_the_orders_stream(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../../migrations/orders")]
-async fn order_events_orders_did_not_publish_are_ignored(pool: PgPool) {
+async fn orders_subscribes_to_the_answers_and_not_to_its_own_events(pool: PgPool) {
     let app = spawn_app(pool);
-    // A tool's or a test's event: no stream behind it, so nothing to catch up with.
-    let foreign = cloud_event(
-        "shop/demo-data",
-        "shop.order.confirmed.v1",
-        Some(Uuid::new_v4()),
-        json!({ "orderId": Uuid::new_v4() }),
-    );
-    assert_eq!(app.deliver("/events/orders", &foreign).await, "SUCCESS");
-    let not_an_order_event = cloud_event(
-        "shop/orders",
-        "shop.stock.reserved.v1",
-        Some(Uuid::new_v4()),
-        json!({}),
-    );
-    assert_eq!(
-        app.deliver("/events/orders", &not_an_order_event).await,
-        "SUCCESS"
-    );
-}
-
-#[sqlx::test(migrations = "../../migrations/orders")]
-async fn an_order_event_without_its_order_id_is_dead_lettered(pool: PgPool) {
-    let app = spawn_app(pool);
-    let event = cloud_event("shop/orders", "shop.order.confirmed.v1", None, json!({}));
-    assert_eq!(app.deliver("/events/orders", &event).await, "DROP");
-}
-
-#[sqlx::test(migrations = "../../migrations/orders")]
-async fn a_delivery_the_query_row_already_reflects_changes_nothing(pool: PgPool) {
-    let app = spawn_app(pool);
-    let view = order_view(Uuid::new_v4(), OrderStatus::Confirmed, minute(0), 4);
-    app.seed(&view).await;
-    for sequence in [2, 4] {
-        let mut event: serde_json::Value = serde_json::from_str(&cloud_event(
-            "shop/orders",
-            "shop.order.confirmed.v1",
-            Some(view.order_id),
-            json!({ "orderId": view.order_id }),
-        ))
-        .unwrap();
-        // As `publication` writes it: the event's place in the stream, a number.
-        event["sequence"] = sequence.into();
-        let answer = app.deliver("/events/orders", &event.to_string()).await;
-        assert_eq!(answer, "SUCCESS", "sequence {sequence}");
-    }
-    let (status, version): (String, i64) =
-        sqlx::query_as("SELECT status, version FROM order_summaries WHERE order_id = $1")
-            .bind(view.order_id)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    assert_eq!((status.as_str(), version), ("confirmed", 4));
+    let mut response = app.get("/dapr/subscribe", Caller::Anonymous).await;
+    let subscriptions: serde_json::Value = response.take_json().await.unwrap();
+    let topics: Vec<&str> = subscriptions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["topic"].as_str().unwrap())
+        .collect();
+    // The order's actor writes the read models in the turn that stores the events: there is
+    // nothing for a delivery of orders' own events to do.
+    assert_eq!(topics, ["stock-events", "payment-events"]);
 }
