@@ -152,6 +152,19 @@ pub fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
         })
 }
 
+/// The entry `key` of the mapping at `path`, for keys with dots in them (annotations, labels,
+/// Kafka settings): `key_at(d, "metadata.labels", "strimzi.io/cluster")`.
+pub fn key_at<'a>(value: &'a Value, path: &str, key: &str) -> Option<&'a Value> {
+    at(value, path)?.get(key)
+}
+
+/// A string at `key_at(value, path, key)`, or a panic naming what is missing.
+pub fn str_key_at<'a>(value: &'a Value, path: &str, key: &str) -> &'a str {
+    key_at(value, path, key)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("no string at {path}[{key}] in {}", describe(value)))
+}
+
 /// A string at `path`, or a panic naming what is missing.
 pub fn str_at<'a>(value: &'a Value, path: &str) -> &'a str {
     at(value, path)
