@@ -29,6 +29,8 @@ struct App {
     dapr_http_port: u16,
     #[serde(rename = "daprGRPCPort")]
     dapr_grpc_port: u16,
+    #[serde(rename = "metricsPort")]
+    metrics_port: u16,
 }
 
 fn main() {
@@ -52,6 +54,12 @@ fn main() {
             app.app_id, app.app_port, app.dapr_http_port
         )
         .expect("writing to a String");
+    }
+    code.push_str("];\n");
+    code.push_str("pub const SIDECAR_METRICS_PORTS: &[(&str, u16)] = &[\n");
+    for app in &run_file.apps {
+        writeln!(code, "    ({:?}, {}),", app.app_id, app.metrics_port)
+            .expect("writing to a String");
     }
     code.push_str("];\n");
     code.push_str("pub const SIDECAR_GRPC_PORTS: &[(&str, u16)] = &[\n");

@@ -32,6 +32,9 @@ pub fn sidecar(app: &str) -> String {
 /// App id -> Dapr gRPC port, for every app of `dapr/dapr.yaml`.
 pub const SIDECAR_GRPC_PORTS: &[(&str, u16)] = run_file::SIDECAR_GRPC_PORTS;
 
+/// Each sidecar's Prometheus metrics port, by app id (`metricsPort` in the run file).
+pub const SIDECAR_METRICS_PORTS: &[(&str, u16)] = run_file::SIDECAR_METRICS_PORTS;
+
 /// The port of `app`'s sidecar gRPC API (what a service's own `Sidecar` client talks to, e.g.
 /// for output bindings).
 pub fn sidecar_grpc_port(app: &str) -> u16 {

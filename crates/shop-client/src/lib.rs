@@ -15,7 +15,8 @@ use std::time::Duration;
 
 pub use accounts::{RegisteredUser, access_token, admin_access_token, login, register_user};
 pub use addresses::{
-    APPS, GATEWAY, SIDECAR_GRPC_PORTS, app_port, invoke_url, sidecar, sidecar_grpc_port,
+    APPS, GATEWAY, SIDECAR_GRPC_PORTS, SIDECAR_METRICS_PORTS, app_port, invoke_url, sidecar,
+    sidecar_grpc_port,
 };
 pub use secrets::secret;
 

@@ -42,6 +42,10 @@ pub trait Session: Send + Sync + 'static {
     /// The status the last request got, `None` after a transport error (a timeout, say).
     /// Called after every request, measured or not: a warm-up append moves a stream on too.
     fn answered(&mut self, _status: Option<reqwest::StatusCode>) {}
+
+    /// The body of a successful answer, and whether its request was in the measured window:
+    /// for scenarios that follow up on what they created (an order's stock decision).
+    fn succeeded(&mut self, _body: &[u8], _measured: bool) {}
 }
 
 impl Session for RequestFactory {
@@ -156,10 +160,14 @@ async fn worker<S: Session>(client: reqwest::Client, mut session: S, window: Win
         let outcome = exchange(request, |status| session.accepts(status)).await;
         let finished = Instant::now();
         session.answered(match &outcome {
-            Ok(status) => Some(*status),
+            Ok((status, _)) => Some(*status),
             Err(failure) => failure.status,
         });
-        if !window.contains(started, finished) {
+        let measured = window.contains(started, finished);
+        if let Ok((_, body)) = &outcome {
+            session.succeeded(body, measured);
+        }
+        if !measured {
             continue;
         }
         match outcome {
@@ -173,20 +181,20 @@ async fn worker<S: Session>(client: reqwest::Client, mut session: S, window: Win
     samples
 }
 
-struct Failure {
+pub struct Failure {
     /// What the error table groups by: the status code, or the kind of transport error.
-    kind: String,
-    detail: String,
+    pub kind: String,
+    pub detail: String,
     /// The status of an answer that was not a success; `None` for a transport error.
     status: Option<reqwest::StatusCode>,
 }
 
 /// Sends the request and reads the whole body: the latency is what a caller waits for, and a
 /// body left unread would keep the connection from being reused.
-async fn exchange(
+pub async fn exchange(
     request: reqwest::RequestBuilder,
     accepts: impl Fn(reqwest::StatusCode) -> bool,
-) -> Result<reqwest::StatusCode, Failure> {
+) -> Result<(reqwest::StatusCode, bytes::Bytes), Failure> {
     let transport = |error: reqwest::Error| Failure {
         kind: if error.is_timeout() {
             "timeout".to_owned()
@@ -202,7 +210,7 @@ async fn exchange(
     let status = response.status();
     let body = response.bytes().await.map_err(transport)?;
     if accepts(status) {
-        Ok(status)
+        Ok((status, body))
     } else {
         let body = String::from_utf8_lossy(&body);
         Err(Failure {

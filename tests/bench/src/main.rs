@@ -19,11 +19,15 @@
 
 mod cli;
 mod cpu;
+mod decisions;
 mod load;
 mod notifications;
 mod orders;
 mod paid;
+mod processes;
+mod raw_postgres;
 mod reservations;
+mod sidecar_ops;
 mod summary;
 
 use std::sync::Arc;
@@ -48,6 +52,9 @@ const ORDER_PAID: &str = "order paid e2e";
 /// Order events published for the reservation throughput figure.
 const RESERVATION_EVENTS: usize = 400;
 const NOTIFICATION_EVENTS: usize = 300;
+/// The open loop's arrival rate and length (see `decisions::open_loop`).
+const OPEN_LOOP_RATE: u32 = 100;
+const OPEN_LOOP_SECONDS: u64 = 30;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -114,17 +121,7 @@ async fn main() -> anyhow::Result<()> {
         None
     };
     let replay = if options.runs(Only::Orders) {
-        let admin = shop_client::admin_access_token().await;
-        let sku = reservations::stocked_product(&admin, orders::STOCK).await?;
-        let sessions = (0..options.concurrency)
-            .map(|_| orders::PlaceOrder::new(&access_token, &sku))
-            .collect();
-        summaries.push(measure_sessions(ORDER_PLACED, sessions, &options, &mut cpu_shares).await?);
-        let sessions = orders::Append::sessions(options.concurrency);
-        summaries.push(measure_sessions(EVENT_APPEND, sessions, &options, &mut cpu_shares).await?);
-        // A failed replay is reported in its place; the figures measured before it still count.
-        let replay = orders::replay().await;
-        Some(replay.unwrap_or_else(|error| format!("read-model replay: FAILED: {error:#}")))
+        Some(orders_scenarios(&access_token, &options, &mut summaries, &mut cpu_shares).await?)
     } else {
         None
     };
@@ -164,6 +161,89 @@ async fn main() -> anyhow::Result<()> {
         summary::print_payment_cost(paid_orders, placements, find(ORDER_PLACED), paid::POLL);
     }
     Ok(())
+}
+
+/// The orders figures, each beside its baseline from this same run: raw Postgres (pgbench) and
+/// event appends through the sidecar; orders placed through the gateway with the sidecar
+/// operations and the CPU they cost and how soon inventory decided them; an open loop at a
+/// fixed rate; a replay of every stream. Answers the report lines that are not table rows.
+async fn orders_scenarios(
+    access_token: &str,
+    options: &Options,
+    summaries: &mut Vec<Summary>,
+    cpu_shares: &mut Vec<String>,
+) -> anyhow::Result<String> {
+    let mut report = Vec::new();
+    let raw = raw_postgres::two_row_transactions_per_second(options.concurrency, options.measured)?;
+    let sessions = orders::Append::sessions(options.concurrency);
+    let appends = measure_sessions(EVENT_APPEND, sessions, options, cpu_shares).await?;
+    report.push(format!(
+        "raw Postgres, same machine and run: {raw:.0} two-row transactions/s (pgbench, {} clients); event appends through the sidecar: {:.0}/s = {:.0} % of it",
+        options.concurrency,
+        appends.rps,
+        100.0 * appends.rps / raw.max(f64::EPSILON)
+    ));
+    summaries.push(appends);
+
+    let admin = shop_client::admin_access_token().await;
+    let sku = reservations::stocked_product(&admin, orders::STOCK).await?;
+    let placed = decisions::PlacedSink::default();
+    let sessions = (0..options.concurrency)
+        .map(|_| orders::PlaceOrder::new(access_token, &sku, placed.clone()))
+        .collect();
+    let ops_before = sidecar_ops::Counts::read().await?;
+    let cpu_before = processes::CpuTicks::read();
+    let started = tokio::time::Instant::now();
+    let window_start = chrono::Utc::now() + chrono::Duration::from_std(load::WARM_UP)?;
+    let placements = measure_sessions(ORDER_PLACED, sessions, options, cpu_shares).await?;
+    let busy = started.elapsed();
+    let cpu = processes::CpuTicks::read().shares_since(&cpu_before, busy);
+    // Every placement's follow-ups (reservation, payment, confirmation, capture, e-mails) have
+    // settled when the sidecars stop counting.
+    let ops = sidecar_ops::Counts::settled().await?.since(&ops_before);
+    let (all_placed, placed) = {
+        let every = placed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let measured: Vec<decisions::Placed> = every
+            .iter()
+            .filter(|(_, measured)| *measured)
+            .map(|(order, _)| order.clone())
+            .collect();
+        (every.len() as u64, measured)
+    };
+    let follow_up = decisions::placed_and_decided(&placed, window_start).await?;
+    report.push(format!(
+        "orders placed and decided by inventory (closed loop, {} workers): {} placed in the window, {} decided, {:.1} orders/s from the window's start to the last decision = {:.1} % of raw Postgres",
+        options.concurrency,
+        follow_up.placed,
+        follow_up.decided,
+        follow_up.per_second,
+        100.0 * follow_up.per_second / raw.max(f64::EPSILON)
+    ));
+    report.push(format!(
+        "sidecar operations per placed order, over its whole saga (placed, reserved, paid, confirmed, captured, notified; {all_placed} orders, warm-up included): {:.1}, by app and API call:\n{}",
+        ops.total() as f64 / all_placed.max(1) as f64,
+        ops.breakdown(all_placed).join("\n")
+    ));
+    report.push(format!(
+        "CPU during `{ORDER_PLACED}` ({:.0} s), in % of one core (2 cores = 200 %):\n{}",
+        busy.as_secs_f64(),
+        cpu.iter()
+            .map(|(group, share)| format!("    {share:>5.1}  {group}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    ));
+    summaries.push(placements);
+
+    let mut open =
+        decisions::open_loop(access_token, &sku, OPEN_LOOP_RATE, OPEN_LOOP_SECONDS).await?;
+    open.print();
+
+    // A failed replay is reported in its place; the figures measured before it still count.
+    let replay = orders::replay().await;
+    report.push(replay.unwrap_or_else(|error| format!("read-model replay: FAILED: {error:#}")));
+    Ok(report.join("\n"))
 }
 
 /// Fails early, with the fix, rather than in the middle of registering the benchmark's user.

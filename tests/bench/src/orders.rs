@@ -18,6 +18,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shop_client::invoke_url;
 
+use crate::decisions::{PlacedSink, placed_from};
 use crate::load::Session;
 
 /// Units stocked for the orders scenario: far more than any run places.
@@ -32,11 +33,14 @@ pub struct PlaceOrder {
     url: String,
     bearer: String,
     body: Value,
+    /// The orders placed in the measured window, for the follow-up (`decisions`).
+    placed: PlacedSink,
 }
 
 impl PlaceOrder {
-    pub fn new(access_token: &str, sku: &str) -> Self {
+    pub fn new(access_token: &str, sku: &str, placed: PlacedSink) -> Self {
         Self {
+            placed,
             url: format!("{}/api/orders", shop_client::GATEWAY),
             bearer: format!("Bearer {access_token}"),
             // Stripe's test card: payments authorizes it, as a customer's card.
@@ -59,6 +63,15 @@ impl Session for PlaceOrder {
 
     fn accepts(&self, status: StatusCode) -> bool {
         status == StatusCode::CREATED
+    }
+
+    fn succeeded(&mut self, body: &[u8], measured: bool) {
+        if let Some(placed) = placed_from(body) {
+            self.placed
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .push((placed, measured));
+        }
     }
 }
 
