@@ -40,14 +40,20 @@ ensure_rust() {
   die "cargo is required (rustup from crates.io's toolchain is preinstalled on these machines)"
 }
 
+# The services' build profile: dev (the default: fast to build, what the tests run) or
+# release (`./shop up --release`, and what `./shop bench` measures). Switching restarts them.
+SHOP_PROFILE=${SHOP_PROFILE:-dev}
+profile_dir() { [[ $SHOP_PROFILE == release ]] && echo release || echo debug; }
+
 build_services() {
   ensure_rust
-  log "building the services (cargo target in $CARGO_TARGET_DIR)"
-  (cd "$REPO_ROOT" && cargo build --workspace --bins --locked -q) || die "cargo build failed"
+  local flags=() s
+  [[ $SHOP_PROFILE == release ]] && flags=(--release)
+  log "building the services, $SHOP_PROFILE profile (cargo target in $CARGO_TARGET_DIR)"
+  (cd "$REPO_ROOT" && cargo build --workspace --bins --locked -q "${flags[@]}") || die "cargo build failed"
   mkdir -p "$SHOP_RUN/bin"
-  local s
   for s in "${SERVICES[@]}"; do
-    ln -sf "$CARGO_TARGET_DIR/debug/$s" "$SHOP_RUN/bin/$s"
+    ln -sf "$CARGO_TARGET_DIR/$(profile_dir)/$s" "$SHOP_RUN/bin/$s"
   done
 }
 
@@ -64,8 +70,9 @@ all_apps_ready() {
 apps_outdated() {
   local stamp=$SHOP_RUN/dapr/run.started s
   [[ -f $stamp ]] || return 0
+  [[ $(cat "$SHOP_RUN/dapr/run.profile" 2>/dev/null) == "$SHOP_PROFILE" ]] || return 0
   for s in "${SERVICES[@]}"; do
-    [[ $CARGO_TARGET_DIR/debug/$s -nt $stamp ]] && return 0
+    [[ $CARGO_TARGET_DIR/$(profile_dir)/$s -nt $stamp ]] && return 0
   done
   [[ -n $(find "$REPO_ROOT/components" "$REPO_ROOT/dapr" "$REPO_ROOT/scripts/notifications/sidecar-runtime" \
     -newer "$stamp" -print -quit) ]] && return 0
@@ -90,6 +97,7 @@ start_apps() {
   done
   log "starting the services with their Dapr sidecars (dapr run -f dapr/)"
   touch "$SHOP_RUN/dapr/run.started"
+  echo "$SHOP_PROFILE" > "$SHOP_RUN/dapr/run.profile"
   # The app API token reaches daprd (APP_API_TOKEN, which it sends to the app on every call)
   # and the apps (which refuse calls without it) through the environment, never a file in git.
   (
@@ -252,14 +260,27 @@ run_tests() {
   echo "test result: ok. $passed passed; $failed failed; $ignored ignored (all crates)"
 }
 
+# The benchmarks measure release builds: `./shop bench` brings the system up with
+# SHOP_PROFILE=release (restarting dev builds), and the load generator is a release build too.
 run_benchmarks() {
   ensure_rust
-  export SHOP_RUN
-  # The client is built like the services (dev profile, dependencies at opt-level 1): the
-  # figures describe the system as ./shop up runs it, not a tuned release deployment.
+  export SHOP_RUN SHOP_PROFILE
   seed_demo_data # the catalog scenarios read the demo catalog
-  log "running the benchmarks against the running system"
-  (cd "$REPO_ROOT" && cargo run -q --locked -p bench --bin shop-bench -- "$@")
+  prepare_raw_postgres_baseline
+  log "running the benchmarks against the running system ($SHOP_PROFILE builds)"
+  (cd "$REPO_ROOT" && cargo run -q --release --locked -p bench --bin shop-bench -- "$@")
+}
+
+# The orders benchmark's baseline: pgbench against a scratch database on the same Postgres
+# (owned by orders, so the benchmark needs no superuser), recreated empty on every run.
+prepare_raw_postgres_baseline() {
+  local sock db=bench_raw
+  sock=$(readlink -f "$SHOP_RUN/postgres")
+  as_postgres psql -q -h "$sock" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -d postgres \
+    -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db OWNER orders" >/dev/null
+  export PGBENCH PSQL BENCH_RAW_DATABASE_URL
+  PGBENCH=$(pg_bin)/pgbench PSQL=$(pg_bin)/psql
+  BENCH_RAW_DATABASE_URL="postgres://orders:$(secret postgres-orders-password)@127.0.0.1:$PG_PORT/$db"
 }
 
 seed_demo_data() {

@@ -99,15 +99,6 @@ fn the_lock_holds_exactly_the_pins_of_pins_md() {
 }
 
 #[test]
-fn the_checked_in_pins_md_is_the_shared_one_where_that_is_reachable() {
-    // CI has only the copy; on a developer machine ../shared/nix/PINS.md is the source.
-    let shared = repo_root().join("../shared/nix/PINS.md");
-    if let Ok(text) = std::fs::read_to_string(shared) {
-        assert_eq!(read("nix/PINS.md"), text, "nix/PINS.md is a verbatim copy");
-    }
-}
-
-#[test]
 fn no_hash_in_the_nix_code_is_invented() {
     let pins_md = read("nix/PINS.md");
     let dapr_version = &flake_versions()["DAPR_RUNTIME_VERSION"];
