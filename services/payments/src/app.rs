@@ -15,6 +15,7 @@ use crate::domain::{
     verify_signature,
 };
 use crate::error::PaymentsError;
+use crate::known_methods::KnownPaymentMethods;
 use crate::processor::Processor;
 use crate::provider::{PaymentGateway, ProviderError};
 use crate::store::{self, LedgerEntry, StoredPayment, StoredRefund};
@@ -24,6 +25,7 @@ pub struct App {
     pool: PgPool,
     processor: Processor,
     webhook_secret: Arc<WebhookSecret>,
+    known_methods: KnownPaymentMethods,
 }
 
 /// A payment with its refunds and, for administrators, its ledger.
@@ -57,6 +59,7 @@ impl App {
             pool,
             processor,
             webhook_secret: Arc::new(webhook_secret),
+            known_methods: KnownPaymentMethods::default(),
         }
     }
 
@@ -97,19 +100,26 @@ impl App {
         Ok(changed)
     }
 
-    /// Checkout's question: does the provider know this payment method?
+    /// Checkout's question: does the provider know this payment method? A yes is remembered
+    /// for a few minutes (see `known_methods`).
     pub async fn payment_method(
         &self,
         id: &PaymentMethodId,
     ) -> Result<PaymentMethodSummary, PaymentsError> {
-        self.gateway()
+        if let Some(known) = self.known_methods.get(id) {
+            return Ok(known);
+        }
+        let summary = self
+            .gateway()
             .payment_method(id)
             .await
             .map_err(|error| match error {
                 ProviderError::NotFound(_) => PaymentsError::UnknownPaymentMethod,
                 ProviderError::Declined { .. } => PaymentsError::UnknownPaymentMethod,
                 other => PaymentsError::ProviderUnavailable(other.to_string()),
-            })
+            })?;
+        self.known_methods.remember(&summary);
+        Ok(summary)
     }
 
     pub async fn record(&self, order_id: Uuid) -> Result<PaymentRecord, PaymentsError> {

@@ -10,6 +10,7 @@ mod app;
 pub mod domain;
 mod error;
 mod events;
+mod known_methods;
 pub mod processor;
 pub mod provider;
 mod routes;

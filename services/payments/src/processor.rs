@@ -36,8 +36,12 @@ use crate::store::{self, StoreError, StoredPayment};
 /// How often due payments are looked for when nothing wakes the processor.
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
 const BATCH_SIZE: i64 = 64;
-/// Payments driven at once: each waits on the provider most of its time.
-const CONCURRENCY: usize = 16;
+/// Payments driven at once: each waits on the provider most of its time, holding a database
+/// connection (its advisory lock is the session's). Well under the pool's 10 connections
+/// (`DATABASE_MAX_CONNECTIONS`): the event consumers, the provider's webhooks (which the
+/// provider may send while a payment waits on it) and the readiness check need theirs. At 16,
+/// a backlog of due payments took every connection and starved them all.
+const CONCURRENCY: usize = 4;
 /// More steps than any payment's life has (authorize, capture, refunds…): a guard, not a limit.
 const MAX_STEPS: usize = 12;
 /// The longest wait between two attempts while the provider does not answer.

@@ -235,9 +235,9 @@ impl OpenLoop {
             }
             format!(
                 "  {name}: p50 {:.1} ms, p99 {:.1} ms, p99.9 {:.1} ms, max {:.1} ms",
-                ms(percentile(latencies, 50.0)),
-                ms(percentile(latencies, 99.0)),
-                ms(percentile(latencies, 99.9)),
+                ms(percentile(latencies, 0.50)),
+                ms(percentile(latencies, 0.99)),
+                ms(percentile(latencies, 0.999)),
                 ms(*latencies.last().unwrap_or(&Duration::ZERO)),
             )
         };

@@ -236,6 +236,14 @@ async fn orders_scenarios(
     ));
     summaries.push(placements);
 
+    // First at a rate the closed loop showed the system sustains (so the latencies are those of
+    // a system keeping up), then at the fixed target rate, whatever that does to it.
+    let sustainable = (follow_up.per_second * 0.6).floor() as u32;
+    if sustainable > 0 && sustainable < OPEN_LOOP_RATE {
+        let mut open =
+            decisions::open_loop(access_token, &sku, sustainable, OPEN_LOOP_SECONDS).await?;
+        open.print();
+    }
     let mut open =
         decisions::open_loop(access_token, &sku, OPEN_LOOP_RATE, OPEN_LOOP_SECONDS).await?;
     open.print();

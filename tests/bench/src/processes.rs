@@ -104,6 +104,10 @@ fn group_of(comm: &str, args: &[String]) -> Option<String> {
         "beam.smp" => "rabbitmq".to_owned(),
         "shop-bench" => "shop-bench (this load generator)".to_owned(),
         "java" if has("kafka.Kafka") => "kafka".to_owned(),
+        "java" if has("wiremock") => "wiremock (Twilio)".to_owned(),
+        "python" | "python3" if has("localstripe") => "localstripe (Stripe)".to_owned(),
+        "stripe-mock" => "stripe-mock".to_owned(),
+        "mailpit" => "mailpit (SMTP)".to_owned(),
         name if SERVICES.contains(&name) => format!("app {name}"),
         _ => return None,
     })

@@ -86,6 +86,11 @@ pub fn orders_sidecar() -> Launch {
     })
 }
 
+/// Dapr's placement service, which tells every sidecar where each actor lives.
+pub fn placement() -> Launch {
+    find("Dapr placement", |argv| argv[0].ends_with("/placement"))
+}
+
 fn alive(pid: u32) -> bool {
     // A killed child of `dapr run` is a zombie until the CLI reaps it: count that as dead.
     std::fs::read_to_string(format!("/proc/{pid}/stat"))

@@ -4,8 +4,9 @@
 //! cancelled by its deadline with nothing taken at the provider. Its own test binary: every
 //! other payments test needs the provider.
 //!
-//! Placing an order asks the provider whether it knows the payment method, so no order can be
-//! placed while it is down (the test checks that this is a 503, not a 500). The orders are
+//! Placing an order asks the provider whether it knows the payment method (unless payments heard
+//! about it in the last minutes), so no order with a new payment method can be placed while it
+//! is down (the test checks that this is a 503, not a 500). The orders are
 //! therefore placed just before the kill, with their stock held back by a row lock in
 //! inventory's database (as `orders_timeout.rs` does), so that their payments are requested
 //! only once the provider is gone. Two rounds: an outage longer than the confirmation deadline
@@ -61,8 +62,10 @@ async fn round(admin: &str, shopper: &Customer, outage: Duration) -> Vec<BurstOr
     assert!(!localstripe_answers().await, "localstripe is down");
 
     // No order is accepted without the provider's word on its payment method: a 503 problem,
-    // promptly, not a 500 and not a hang.
-    let refused = send_order_paying_with(&shopper.token, &[(&sku, 1)], None, VISA)
+    // promptly, not a 500 and not a hang. (A method payments has not asked about before: it
+    // remembers the provider's yes for a few minutes.)
+    let never_seen = format!("pm_never_seen_{}", uuid::Uuid::new_v4().simple());
+    let refused = send_order_paying_with(&shopper.token, &[(&sku, 1)], None, &never_seen)
         .await
         .unwrap();
     assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
