@@ -132,6 +132,52 @@ impl Session for Append {
     }
 }
 
+/// One worker's appends straight to the orders sidecar's state API, the way the order's actor
+/// appends (`EventStore::append_next`): one transaction creating the next event key
+/// (first-write) and moving the stream's head, on a stream only this worker writes. No app in
+/// between: what the sidecar and the state store cost, beside raw Postgres doing the same.
+pub struct SidecarAppend {
+    url: String,
+    stream: String,
+    version: u64,
+}
+
+impl SidecarAppend {
+    pub fn sessions(workers: usize) -> Vec<Self> {
+        (0..workers)
+            .map(|worker| Self {
+                url: format!(
+                    "{}/v1.0/state/orderstore/transaction",
+                    shop_client::sidecar("orders")
+                ),
+                stream: scratch_stream(worker),
+                version: 0,
+            })
+            .collect()
+    }
+}
+
+impl Session for SidecarAppend {
+    fn request(&mut self, client: &reqwest::Client) -> reqwest::RequestBuilder {
+        let next = self.version + 1;
+        client.post(&self.url).json(&json!({ "operations": [
+            { "operation": "upsert", "request": {
+                "key": format!("{}-event-{next:010}", self.stream),
+                "value": { "sequence": next, "type": "bench.appended.v1", "data": { "n": next } },
+                "options": { "concurrency": "first-write" } } },
+            { "operation": "upsert", "request": {
+                "key": format!("{}-head", self.stream),
+                "value": { "version": next } } },
+        ]}))
+    }
+
+    fn answered(&mut self, status: Option<StatusCode>) {
+        if status.is_some_and(|s| s.is_success()) {
+            self.version += 1;
+        }
+    }
+}
+
 /// Replays every order stream into the read models, once, and reports what the orders service
 /// measured: streams, events, seconds and events per second.
 pub async fn replay() -> anyhow::Result<String> {
