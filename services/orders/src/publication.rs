@@ -28,6 +28,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use contracts::{pubsub, topics};
+use futures::StreamExt;
 use serde_json::json;
 use service_runtime::{EventEnvelope, Sidecar};
 use sqlx::PgPool;
@@ -42,6 +43,8 @@ use crate::summaries::OrderSummaries;
 /// An append finishes (or fails) well within this: Dapr's state timeout is 10 s.
 const INTENT_GRACE: Duration = Duration::from_secs(15);
 const SWEEP_INTERVAL: Duration = Duration::from_secs(3);
+/// Left-behind intents finished at once.
+const SWEEP_CONCURRENCY: usize = 8;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublicationError {
@@ -257,21 +260,25 @@ impl Publisher {
         )
         .fetch_all(&self.pool)
         .await?;
-        for stale in stale {
-            let intent = Intent {
-                id: stale.intent_id,
-                order_id: stale.order_id,
-            };
-            match self.finish_left_behind(intent).await {
-                Ok(0) => {}
-                Ok(sent) => {
-                    tracing::info!(order_id = %intent.order_id, sent, "published events a writer left behind");
+        // Several at once: after an outage of the broker every order placed meanwhile is here.
+        // Two intents of one order still publish one after the other (the row lock).
+        futures::stream::iter(stale)
+            .for_each_concurrent(SWEEP_CONCURRENCY, |stale| async move {
+                let intent = Intent {
+                    id: stale.intent_id,
+                    order_id: stale.order_id,
+                };
+                match self.finish_left_behind(intent).await {
+                    Ok(0) => {}
+                    Ok(sent) => {
+                        tracing::info!(order_id = %intent.order_id, sent, "published events a writer left behind");
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, order_id = %intent.order_id, "finishing what a writer left behind failed; will retry");
+                    }
                 }
-                Err(error) => {
-                    tracing::warn!(%error, order_id = %intent.order_id, "finishing what a writer left behind failed; will retry");
-                }
-            }
-        }
+            })
+            .await;
         Ok(())
     }
 

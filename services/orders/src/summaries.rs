@@ -100,7 +100,7 @@ impl OrderSummaries {
                  line_count = EXCLUDED.line_count, cancellation_reason = EXCLUDED.cancellation_reason,
                  placed_at = EXCLUDED.placed_at, updated_at = EXCLUDED.updated_at,
                  version = EXCLUDED.version
-             WHERE $11 OR order_summaries.version < EXCLUDED.version",
+             WHERE order_summaries.version < EXCLUDED.version",
             view.order_id,
             view.customer_id,
             view.status.as_str(),
@@ -111,7 +111,6 @@ impl OrderSummaries {
             view.placed_at,
             view.updated_at,
             view.version as i64,
-            false,
         )
         .execute(executor)
         .await?;
@@ -152,18 +151,6 @@ impl OrderSummaries {
         .execute(&self.pool)
         .await?;
         Ok(())
-    }
-
-    /// The stream version the order's row reflects, if it has one. The actor saves its view
-    /// before it writes the row, so the view is at least this far too.
-    pub async fn version_of(&self, order_id: Uuid) -> Result<Option<u64>, sqlx::Error> {
-        let version = sqlx::query_scalar!(
-            "SELECT version FROM order_summaries WHERE order_id = $1",
-            order_id
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(version.map(|v| v as u64))
     }
 
     /// Empties the table, so that what it holds afterwards comes from a replay alone.

@@ -416,7 +416,7 @@ where
                         tokio::time::sleep(Duration::from_millis(200)).await;
                     };
                     accepted_so_far.fetch_add(1, Ordering::SeqCst);
-                    accepted.push(order_id);
+                    accepted.push((tokio::time::Instant::now(), order_id));
                 }
                 accepted
             })
@@ -430,10 +430,19 @@ where
     .await;
     crash.await;
 
-    let mut accepted = Vec::new();
+    let mut accepted_at = Vec::new();
     for client in clients {
-        accepted.extend(client.await.expect("client task"));
+        accepted_at.extend(client.await.expect("client task"));
     }
+    accepted_at.sort();
+    // What the crash cost the clients: the longest time in which no order was accepted.
+    let longest_gap = accepted_at
+        .windows(2)
+        .map(|pair| pair[1].0 - pair[0].0)
+        .max()
+        .unwrap_or_default();
+    eprintln!("longest time without an accepted order across the crash: {longest_gap:?}");
+    let accepted: Vec<String> = accepted_at.into_iter().map(|(_, id)| id).collect();
     let mut distinct = accepted.clone();
     distinct.sort();
     distinct.dedup();

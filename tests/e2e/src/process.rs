@@ -71,18 +71,26 @@ pub fn find(what: &str, matches: impl Fn(&[String]) -> bool) -> Launch {
 
 /// The orders service's own process.
 pub fn orders_app() -> Launch {
-    find("orders app", |argv| {
-        argv.len() == 1 && argv[0].ends_with(".run/bin/orders")
-    })
+    app_process("orders")
 }
 
 /// The orders service's Dapr sidecar (daprd with `--app-id orders`).
 pub fn orders_sidecar() -> Launch {
-    find("orders daprd", |argv| {
-        argv[0].ends_with("daprd")
-            && argv
-                .windows(2)
-                .any(|w| w[0] == "--app-id" && w[1] == "orders")
+    sidecar_process("orders")
+}
+
+/// Service `app`'s own process, as `dapr run -f` started it.
+pub fn app_process(app: &str) -> Launch {
+    let binary = format!(".run/bin/{app}");
+    find(&format!("{app} app"), |argv| {
+        argv.len() == 1 && argv[0].ends_with(&binary)
+    })
+}
+
+/// Service `app`'s Dapr sidecar (daprd with `--app-id <app>`).
+pub fn sidecar_process(app: &str) -> Launch {
+    find(&format!("{app} daprd"), |argv| {
+        argv[0].ends_with("daprd") && argv.windows(2).any(|w| w[0] == "--app-id" && w[1] == app)
     })
 }
 
