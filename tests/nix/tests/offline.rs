@@ -3,7 +3,7 @@
 
 use nix_checks::{
     bootstrap_versions, committed_dapr_vendor_hash, flake_versions, nix, nix_files, pins, read,
-    repo_root, run, sri_hashes,
+    run, sri_hashes,
 };
 
 #[test]
