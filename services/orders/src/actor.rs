@@ -314,11 +314,17 @@ impl OrderActor {
             None if matches!(command, Command::Place { .. }) => Loaded::default(),
             None => self.load(order_id).await?,
         };
-        let answer = match self.decide_and_store(&mut loaded, command, metadata).await {
+        let answer = match self
+            .decide_and_store(order_id, &mut loaded, command, metadata)
+            .await
+        {
             Err(ActorError::EventStore(EventStoreError::Conflict { .. })) => {
                 tracing::info!(%order_id, command = command.name(), "the stream moved under this actor; deciding on the stream as stored");
                 loaded = self.load(order_id).await?;
-                match self.decide_and_store(&mut loaded, command, metadata).await {
+                match self
+                    .decide_and_store(order_id, &mut loaded, command, metadata)
+                    .await
+                {
                     Err(ActorError::EventStore(EventStoreError::Conflict { .. })) => {
                         return Err(ActorError::Contended);
                     }
@@ -337,6 +343,7 @@ impl OrderActor {
     /// finishes with them: publication, the query row, the deadline reminder.
     async fn decide_and_store(
         &self,
+        order_id: Uuid,
         loaded: &mut Loaded,
         command: &Command,
         metadata: &EventMetadata,
@@ -356,7 +363,6 @@ impl OrderActor {
                 },
             });
         }
-        let order_id = command_order_id(loaded, command);
         let stream_id = order_stream_id(order_id);
         let intent = self.publisher.intend(order_id).await?;
         let new_events = decided.iter().map(stored_form).collect();
@@ -424,10 +430,12 @@ impl OrderActor {
         // Inside this actor's turn already: run the command here, not through Dapr (that call
         // would wait for this very turn to end).
         match self.execute(order_id, &cancel, &metadata).await? {
-            ExecuteAnswer::Executed { view, appended } => {
-                if appended > 0 {
-                    tracing::info!(%order_id, "order cancelled: confirmation deadline passed");
-                }
+            // The cancellation deleted the reminder in its turn (see `decide_and_store`).
+            ExecuteAnswer::Executed { appended, .. } if appended > 0 => {
+                tracing::info!(%order_id, "order cancelled: confirmation deadline passed");
+            }
+            // Nothing to cancel: the order closed without the reminder going with it.
+            ExecuteAnswer::Executed { view, .. } => {
                 if !view.status.is_open() {
                     self.delete_reminder(order_id, DEADLINE_REMINDER).await?;
                 }
@@ -498,16 +506,6 @@ impl OrderActor {
             )));
         }
         Ok(())
-    }
-}
-
-/// The order a command is about: the one loaded, or for a placement the one it names.
-fn command_order_id(loaded: &Loaded, command: &Command) -> Uuid {
-    match (&loaded.order, command) {
-        (Some(order), _) => order.id,
-        (None, Command::Place { order_id, .. }) => *order_id,
-        // `decide` refuses every other command on a missing order before this is asked.
-        (None, _) => Uuid::nil(),
     }
 }
 

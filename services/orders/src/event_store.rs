@@ -301,20 +301,10 @@ impl EventStore {
                 (1..=version).map(move |sequence| event_key(stream_id, sequence))
             })
             .collect();
-        let mut stored = if keys.is_empty() {
-            HashMap::new()
-        } else {
-            self.sidecar.get_bulk_state(STORE_NAME, keys).await?
-        };
+        let mut stored = self.get_bulk(keys).await?;
         let mut streams = Vec::with_capacity(stream_ids.len());
         for (stream_id, version) in stream_ids.iter().zip(versions) {
-            let mut events = Vec::with_capacity(version as usize);
-            for sequence in 1..=version {
-                let state = stored
-                    .remove(&event_key(stream_id, sequence))
-                    .ok_or(EventStoreError::Gap(sequence))?;
-                events.push(serde_json::from_slice(&state.value)?);
-            }
+            let events = take_events(&mut stored, stream_id, 1..=version)?;
             streams.push((stream_id.clone(), events));
         }
         Ok(streams)
@@ -338,21 +328,38 @@ impl EventStore {
         let keys: Vec<String> = (version + 1..=head)
             .map(|sequence| event_key(stream_id, sequence))
             .collect();
-        let mut stored = if keys.is_empty() {
-            HashMap::new()
-        } else {
-            self.sidecar.get_bulk_state(STORE_NAME, keys).await?
-        };
-        let mut events = Vec::with_capacity(head.saturating_sub(version) as usize);
-        for sequence in version + 1..=head {
+        let mut stored = self.get_bulk(keys).await?;
+        Ok(Stream {
+            version: head,
+            events: take_events(&mut stored, stream_id, version + 1..=head)?,
+        })
+    }
+
+    /// Reads `keys` in one call (none for no keys).
+    async fn get_bulk(
+        &self,
+        keys: Vec<String>,
+    ) -> Result<HashMap<String, StoredState>, EventStoreError> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(self.sidecar.get_bulk_state(STORE_NAME, keys).await?)
+    }
+}
+
+/// Events `sequences` of `stream_id`, in order, out of what a bulk read found; a missing one is
+/// a gap.
+fn take_events(
+    stored: &mut HashMap<String, StoredState>,
+    stream_id: &str,
+    sequences: std::ops::RangeInclusive<u64>,
+) -> Result<Vec<RecordedEvent>, EventStoreError> {
+    sequences
+        .map(|sequence| {
             let state = stored
                 .remove(&event_key(stream_id, sequence))
                 .ok_or(EventStoreError::Gap(sequence))?;
-            events.push(serde_json::from_slice(&state.value)?);
-        }
-        Ok(Stream {
-            version: head,
-            events,
+            Ok(serde_json::from_slice(&state.value)?)
         })
-    }
+        .collect()
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Ticks of `utime`/`stime` in `/proc/<pid>/stat`: USER_HZ, which Linux fixes at 100.
-const TICKS_PER_SECOND: f64 = 100.0;
+pub const TICKS_PER_SECOND: f64 = 100.0;
 
 const SERVICES: [&str; 7] = [
     "gateway",
@@ -76,8 +76,9 @@ impl CpuTicks {
     }
 }
 
-/// The command name and utime + stime of a `/proc/<pid>/stat` line.
-fn parse_stat(stat: &str) -> Option<(String, u64)> {
+/// The command name and utime + stime of a `/proc/<pid>/stat` line. The name may contain
+/// spaces and parentheses; the fields after its last `)` are plain numbers.
+pub fn parse_stat(stat: &str) -> Option<(String, u64)> {
     let open = stat.find('(')?;
     let close = stat.rfind(')')?;
     let comm = stat[open + 1..close].to_owned();
