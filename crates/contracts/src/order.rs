@@ -17,6 +17,12 @@ pub struct OrderLine {
     pub quantity: u32,
     pub unit_price_minor: i64,
     pub currency: String,
+    /// The product's name and catalogue category when it was ordered, so reports (analytics)
+    /// need no call into inventory's data. Absent on lines placed before they were carried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
 }
 
 /// `shop.order.placed.v2`: a customer placed an order; inventory reserves its lines.

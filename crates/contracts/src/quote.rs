@@ -38,6 +38,11 @@ pub struct QuotedLine {
     pub unit_price_minor: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+    /// The product's name and category (absent for an unknown SKU): the order line keeps them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     pub available: i64,
     /// Known and offered for sale (a deactivated product is not).
     pub active: bool,

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
+
+use crate::facts::EventRecord;
 
 #[derive(Debug, Serialize, sqlx::FromRow)]
 #[serde(rename_all = "camelCase")]
@@ -22,14 +24,19 @@ pub struct NewLoggedEvent<'a> {
     pub source: &'a str,
     pub subject: Option<&'a str>,
     pub topic: &'a str,
-    pub payload: serde_json::Value,
+    pub payload: &'a serde_json::Value,
+    pub occurred_at: DateTime<Utc>,
+    pub sequence: Option<i64>,
 }
 
 /// Records an event unless it is already there; returns whether it was new.
-pub async fn record_event(pool: &PgPool, event: NewLoggedEvent<'_>) -> sqlx::Result<bool> {
+pub async fn record_event(
+    conn: &mut PgConnection,
+    event: NewLoggedEvent<'_>,
+) -> sqlx::Result<bool> {
     let result = sqlx::query(
-        "INSERT INTO event_log (event_id, event_type, source, subject, topic, payload)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO event_log (event_id, event_type, source, subject, topic, payload, occurred_at, sequence)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (event_id) DO NOTHING",
     )
     .bind(event.event_id)
@@ -38,9 +45,47 @@ pub async fn record_event(pool: &PgPool, event: NewLoggedEvent<'_>) -> sqlx::Res
     .bind(event.subject)
     .bind(event.topic)
     .bind(event.payload)
-    .execute(pool)
+    .bind(event.occurred_at)
+    .bind(event.sequence)
+    .execute(conn)
     .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// The log in the order a rebuild folds it (when it happened, then id), a page after `after`.
+pub async fn log_page(
+    conn: &mut PgConnection,
+    after: Option<&(DateTime<Utc>, String)>,
+    limit: i64,
+) -> sqlx::Result<Vec<EventRecord>> {
+    let rows: Vec<(
+        String,
+        String,
+        serde_json::Value,
+        DateTime<Utc>,
+        Option<i64>,
+    )> = sqlx::query_as(
+        "SELECT event_id, event_type, payload, occurred_at, sequence FROM event_log
+         WHERE $1::timestamptz IS NULL OR (occurred_at, event_id) > ($1, $2)
+         ORDER BY occurred_at, event_id LIMIT $3",
+    )
+    .bind(after.map(|(at, _)| *at))
+    .bind(after.map(|(_, id)| id.clone()).unwrap_or_default())
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(event_id, event_type, payload, occurred_at, sequence)| EventRecord {
+                event_id,
+                event_type,
+                payload,
+                occurred_at,
+                sequence,
+            },
+        )
+        .collect())
 }
 
 pub async fn find_event(pool: &PgPool, event_id: &str) -> sqlx::Result<Option<LoggedEvent>> {

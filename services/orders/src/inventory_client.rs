@@ -69,6 +69,8 @@ fn priced_lines(quoted: Vec<QuotedLine>) -> Result<(Vec<OrderLine>, String), Vec
                 quantity: line.quantity,
                 unit_price_minor,
                 currency,
+                product_name: line.product_name,
+                category: line.category,
             }),
             (Some(_), Some(_)) => errors.push(FieldError::new(
                 "lines.sku",
@@ -107,6 +109,8 @@ mod tests {
             quantity: 1,
             unit_price_minor: price.map(|(minor, _)| minor),
             currency: price.map(|(_, currency)| currency.into()),
+            product_name: None,
+            category: None,
             available: 5,
             active,
             orderable: active,

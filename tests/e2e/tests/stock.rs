@@ -32,6 +32,8 @@ fn order_placed(order_id: &str, sku: &str, quantity: u32) -> Value {
             quantity,
             unit_price_minor: 4_900,
             currency: "EUR".into(),
+            product_name: None,
+            category: None,
         }],
         currency: "EUR".into(),
         total_minor: 4_900 * i64::from(quantity),

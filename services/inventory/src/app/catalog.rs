@@ -93,6 +93,8 @@ impl App {
                     quantity,
                     unit_price_minor: offer.map(|o| o.price_minor),
                     currency: offer.map(|o| o.currency.clone()),
+                    product_name: offer.map(|o| o.name.clone()),
+                    category: offer.map(|o| o.category.clone()),
                     available: offer.map_or(0, |o| o.available),
                     active: offer.is_some_and(|o| o.active),
                     orderable: offer

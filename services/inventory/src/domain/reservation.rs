@@ -172,6 +172,8 @@ mod tests {
             quantity,
             unit_price_minor: 100,
             currency: "EUR".into(),
+            product_name: None,
+            category: None,
         }
     }
 

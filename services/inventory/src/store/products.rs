@@ -238,6 +238,8 @@ pub struct Offer {
     pub sku: String,
     pub price_minor: i64,
     pub currency: String,
+    pub name: String,
+    pub category: String,
     pub active: bool,
     pub available: i64,
 }
@@ -246,7 +248,8 @@ pub struct Offer {
 pub async fn offers(pool: &PgPool, skus: &[String]) -> sqlx::Result<Vec<Offer>> {
     sqlx::query_as!(
         Offer,
-        r#"SELECT p.sku AS "sku!", p.price_minor AS "price_minor!", p.currency AS "currency!", p.active AS "active!",
+        r#"SELECT p.sku AS "sku!", p.price_minor AS "price_minor!", p.currency AS "currency!",
+                  p.name AS "name!", p.category AS "category!", p.active AS "active!",
                   COALESCE(s.on_hand - s.reserved, 0) AS "available!"
            FROM products p LEFT JOIN stock s ON s.sku = p.sku
            WHERE p.sku = ANY($1)"#,

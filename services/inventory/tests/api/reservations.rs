@@ -41,6 +41,8 @@ fn placed(order_id: Uuid, lines: &[(&str, u32)]) -> OrderPlaced {
                 quantity: *quantity,
                 unit_price_minor: 100,
                 currency: "EUR".into(),
+                product_name: None,
+                category: None,
             })
             .collect(),
         currency: "EUR".into(),

@@ -224,6 +224,8 @@ mod tests {
                     quantity: 1,
                     unit_price_minor: 1999,
                     currency: "EUR".into(),
+                    product_name: None,
+                    category: None,
                 }],
                 currency: "EUR".into(),
                 total_minor: 1999,

@@ -254,6 +254,8 @@ mod tests {
                 quantity: 2,
                 unit_price_minor: 1_250,
                 currency: "EUR".into(),
+                product_name: None,
+                category: None,
             }],
             currency: "EUR".into(),
             payment_method_id: PaymentMethodId::parse("pm_card_visa").unwrap(),
