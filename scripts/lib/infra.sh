@@ -28,6 +28,8 @@ install_packages() {
   command -v java >/dev/null || missing+=(default-jre-headless)
   command -v mvn >/dev/null || missing+=(maven)
   command -v curl >/dev/null || missing+=(curl)
+  # The browser tests (the analytics dashboard) drive Debian's Chromium through its WebDriver.
+  command -v chromedriver >/dev/null || missing+=(chromium chromium-driver)
   ((${#missing[@]})) || return 0
   log "installing from Debian: ${missing[*]}"
   local sudo=; [[ $(id -u) == 0 ]] || sudo=sudo

@@ -24,7 +24,7 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 /// One logged event, as the fold reads it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRecord {
     pub event_id: String,
     pub event_type: String,

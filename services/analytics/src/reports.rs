@@ -120,20 +120,29 @@ pub struct KpiReport {
     pub previous_customers: CustomerCounts,
 }
 
+#[derive(sqlx::FromRow)]
+struct CurrencyRow {
+    currency: String,
+    #[sqlx(flatten)]
+    kpis: Kpis,
+}
+
 async fn kpis_by_currency(
     pool: &PgPool,
     window: &ReportWindow,
 ) -> sqlx::Result<Vec<(String, Kpis)>> {
     let (start, end) = window.instants();
-    let rows: Vec<(String, i64, i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT currency::text, count(*),
-                count(*) FILTER (WHERE confirmed_at IS NOT NULL),
-                count(*) FILTER (WHERE cancelled_at IS NOT NULL),
-                count(*) FILTER (WHERE shipped_at IS NOT NULL),
-                count(*) FILTER (WHERE refunded_minor > 0),
-                COALESCE(sum(total_minor) FILTER (WHERE confirmed_at IS NOT NULL), 0)::bigint,
-                COALESCE(sum(captured_minor - refunded_minor) FILTER (WHERE confirmed_at IS NOT NULL), 0)::bigint,
-                COALESCE(sum(refunded_minor), 0)::bigint
+    let rows: Vec<CurrencyRow> = sqlx::query_as(
+        "SELECT currency::text AS currency, count(*) AS orders,
+                count(*) FILTER (WHERE confirmed_at IS NOT NULL) AS paid_orders,
+                count(*) FILTER (WHERE cancelled_at IS NOT NULL) AS cancelled_orders,
+                count(*) FILTER (WHERE shipped_at IS NOT NULL) AS shipped_orders,
+                count(*) FILTER (WHERE refunded_minor > 0) AS refunded_orders,
+                COALESCE(sum(total_minor) FILTER (WHERE confirmed_at IS NOT NULL), 0)::bigint
+                    AS gross_revenue_minor,
+                COALESCE(sum(captured_minor - refunded_minor)
+                    FILTER (WHERE confirmed_at IS NOT NULL), 0)::bigint AS net_revenue_minor,
+                COALESCE(sum(refunded_minor), 0)::bigint AS refunded_minor
          FROM order_facts WHERE placed_at >= $1 AND placed_at < $2
          GROUP BY currency ORDER BY currency",
     )
@@ -143,35 +152,7 @@ async fn kpis_by_currency(
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(
-                currency,
-                orders,
-                paid,
-                cancelled,
-                shipped,
-                refunded_orders,
-                gross,
-                net,
-                refunded,
-            )| {
-                (
-                    currency,
-                    Kpis {
-                        orders,
-                        paid_orders: paid,
-                        cancelled_orders: cancelled,
-                        shipped_orders: shipped,
-                        refunded_orders,
-                        gross_revenue_minor: gross,
-                        net_revenue_minor: net,
-                        refunded_minor: refunded,
-                        ..Kpis::default()
-                    }
-                    .with_derived(),
-                )
-            },
-        )
+        .map(|row| (row.currency, row.kpis.with_derived()))
         .collect())
 }
 
@@ -534,7 +515,7 @@ pub struct TopReport {
     pub dimension: &'static str,
     /// `revenue` or `units`.
     pub by: &'static str,
-    /// Of paid orders, best first (ties by key).
+    /// Of paid orders (of one currency, with `currency`), best first (ties by key).
     pub entries: Vec<TopEntry>,
 }
 
@@ -543,6 +524,7 @@ pub async fn top(
     window: &ReportWindow,
     dimension: TopDimension,
     by: TopMeasure,
+    currency: Option<&str>,
     limit: u32,
 ) -> sqlx::Result<TopReport> {
     let (start, end) = window.instants();
@@ -566,11 +548,13 @@ pub async fn top(
                 count(DISTINCT l.order_id) AS orders
          FROM order_lines l JOIN order_facts o USING (order_id)
          WHERE o.placed_at >= $1 AND o.placed_at < $2 AND o.confirmed_at IS NOT NULL
+           AND ($4::text IS NULL OR l.currency = $4)
          GROUP BY 1, l.currency ORDER BY {order}, key, currency LIMIT $3"
     )))
     .bind(start)
     .bind(end)
     .bind(i64::from(limit))
+    .bind(currency)
     .fetch_all(pool)
     .await?;
     Ok(TopReport {
@@ -816,13 +800,19 @@ pub struct LowStock {
 #[serde(rename_all = "camelCase")]
 pub struct StockReport {
     pub period: PeriodView,
-    /// SKUs that lost orders placed in the period to missing stock, most orders first.
+    /// SKUs that lost orders placed in the period to missing stock, most orders first (of one
+    /// currency's orders, with `currency`).
     pub lost_sales: Vec<LostSales>,
     /// The latest low-stock signal of each SKU, lowest availability first (not period-bound).
     pub low_stock: Vec<LowStock>,
 }
 
-pub async fn stock(pool: &PgPool, window: &ReportWindow, limit: u32) -> sqlx::Result<StockReport> {
+pub async fn stock(
+    pool: &PgPool,
+    window: &ReportWindow,
+    currency: Option<&str>,
+    limit: u32,
+) -> sqlx::Result<StockReport> {
     let (start, end) = window.instants();
     let lost_sales = sqlx::query_as::<_, LostSales>(
         "SELECT r.sku, count(DISTINCT r.order_id) AS orders, sum(r.requested)::bigint AS units,
@@ -831,11 +821,13 @@ pub async fn stock(pool: &PgPool, window: &ReportWindow, limit: u32) -> sqlx::Re
          FROM stock_rejections r JOIN order_facts o USING (order_id)
          LEFT JOIN order_lines l ON l.order_id = r.order_id AND l.sku = r.sku
          WHERE o.placed_at >= $1 AND o.placed_at < $2 AND r.reason = 'insufficient-stock'
+           AND ($4::text IS NULL OR o.currency = $4)
          GROUP BY r.sku, l.currency ORDER BY orders DESC, r.sku LIMIT $3",
     )
     .bind(start)
     .bind(end)
     .bind(i64::from(limit))
+    .bind(currency)
     .fetch_all(pool)
     .await?;
     let low_stock = sqlx::query_as::<_, LowStock>(

@@ -58,13 +58,7 @@ pub async fn log_page(
     after: Option<&(DateTime<Utc>, String)>,
     limit: i64,
 ) -> sqlx::Result<Vec<EventRecord>> {
-    let rows: Vec<(
-        String,
-        String,
-        serde_json::Value,
-        DateTime<Utc>,
-        Option<i64>,
-    )> = sqlx::query_as(
+    sqlx::query_as::<_, EventRecord>(
         "SELECT event_id, event_type, payload, occurred_at, sequence FROM event_log
          WHERE $1::timestamptz IS NULL OR (occurred_at, event_id) > ($1, $2)
          ORDER BY occurred_at, event_id LIMIT $3",
@@ -73,19 +67,7 @@ pub async fn log_page(
     .bind(after.map(|(_, id)| id.clone()).unwrap_or_default())
     .bind(limit)
     .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(event_id, event_type, payload, occurred_at, sequence)| EventRecord {
-                event_id,
-                event_type,
-                payload,
-                occurred_at,
-                sequence,
-            },
-        )
-        .collect())
+    .await
 }
 
 pub async fn find_event(pool: &PgPool, event_id: &str) -> sqlx::Result<Option<LoggedEvent>> {

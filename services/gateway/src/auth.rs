@@ -77,6 +77,10 @@ pub fn payments_access(_method: &Method, rest: &str) -> Access {
     }
 }
 
+pub fn public(_method: &Method, _rest: &str) -> Access {
+    Access::Public
+}
+
 pub fn signed_in(_method: &Method, _rest: &str) -> Access {
     Access::SignedIn
 }

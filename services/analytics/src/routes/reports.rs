@@ -18,6 +18,8 @@ use crate::reports::{
 };
 use crate::window::{Granularity, ReportWindow, WindowParams};
 
+// The endpoints take each query parameter as an argument, so that the OpenAPI document lists
+// it: several take more than clippy's seven (`too_many_arguments` is allowed on those).
 type Text = QueryParam<String, false>;
 /// `?limit=`: 1 to 100 entries, 10 unless given.
 type EntryLimit = Limit<10, 100>;
@@ -108,6 +110,20 @@ fn answer<T: Serialize + CsvTable + Send + Sync>(
     Ok(())
 }
 
+/// `?currency=`: an ISO 4217 code (three letters), to keep one currency's entries.
+fn currency_param(raw: Text, errors: &mut Vec<FieldError>) -> Option<String> {
+    let code = raw.into_inner()?.trim().to_ascii_uppercase();
+    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        Some(code)
+    } else {
+        errors.push(FieldError::new(
+            "currency",
+            "a three-letter ISO 4217 code, e.g. EUR",
+        ));
+        None
+    }
+}
+
 fn checked<T>(value: Option<T>, errors: Vec<FieldError>) -> Result<T, AnalyticsError> {
     match value {
         Some(value) if errors.is_empty() => Ok(value),
@@ -181,6 +197,7 @@ pub async fn series(
     status_codes(200, 401, 403, 422, 500),
     responses((status_code = 200, description = "The funnel", body = FunnelReport))
 )]
+#[allow(clippy::too_many_arguments)]
 pub async fn funnel(
     _admin: Admin,
     from: Text,
@@ -201,7 +218,7 @@ pub async fn funnel(
 async fn top(
     dimension: TopDimension,
     (from, to, tz, format): (Text, Text, Text, Text),
-    by: Text,
+    (by, currency): (Text, Text),
     limit: QueryParam<EntryLimit, false>,
     req: &mut Request,
     depot: &mut Depot,
@@ -212,11 +229,20 @@ async fn top(
     let by = TopMeasure::parse(by.into_inner().as_deref())
         .map_err(|e| errors.push(e))
         .ok();
+    let currency = currency_param(currency, &mut errors);
     let limit = EntryLimit::get(limit.into_inner())
         .map_err(|e| errors.push(e))
         .ok();
     let ((c, by), limit) = checked(c.zip(by).zip(limit), errors)?;
-    let report = reports::top(pool(depot)?, &c.window, dimension, by, limit).await?;
+    let report = reports::top(
+        pool(depot)?,
+        &c.window,
+        dimension,
+        by,
+        currency.as_deref(),
+        limit,
+    )
+    .await?;
     let name = match dimension {
         TopDimension::Products => "top-products",
         TopDimension::Categories => "top-categories",
@@ -237,6 +263,7 @@ pub async fn top_products(
     to: Text,
     tz: Text,
     by: Text,
+    currency: Text,
     limit: QueryParam<EntryLimit, false>,
     format: Text,
     req: &mut Request,
@@ -246,7 +273,7 @@ pub async fn top_products(
     top(
         TopDimension::Products,
         (from, to, tz, format),
-        by,
+        (by, currency),
         limit,
         req,
         depot,
@@ -268,6 +295,7 @@ pub async fn top_categories(
     to: Text,
     tz: Text,
     by: Text,
+    currency: Text,
     limit: QueryParam<EntryLimit, false>,
     format: Text,
     req: &mut Request,
@@ -277,7 +305,7 @@ pub async fn top_categories(
     top(
         TopDimension::Categories,
         (from, to, tz, format),
-        by,
+        (by, currency),
         limit,
         req,
         depot,
@@ -292,6 +320,7 @@ pub async fn top_categories(
     status_codes(200, 401, 403, 422, 500),
     responses((status_code = 200, description = "Cancellations by reason", body = CancellationReport))
 )]
+#[allow(clippy::too_many_arguments)]
 pub async fn cancellations(
     _admin: Admin,
     from: Text,
@@ -315,6 +344,7 @@ pub async fn cancellations(
     status_codes(200, 401, 403, 422, 500),
     responses((status_code = 200, description = "The cohort table", body = CohortReport))
 )]
+#[allow(clippy::too_many_arguments)]
 pub async fn cohorts(
     _admin: Admin,
     from: Text,
@@ -343,6 +373,7 @@ pub async fn stock(
     from: Text,
     to: Text,
     tz: Text,
+    currency: Text,
     limit: QueryParam<EntryLimit, false>,
     format: Text,
     req: &mut Request,
@@ -351,10 +382,11 @@ pub async fn stock(
 ) -> Result<(), AnalyticsError> {
     let mut errors = Vec::new();
     let c = common(req, from, to, tz, format, &mut errors);
+    let currency = currency_param(currency, &mut errors);
     let limit = EntryLimit::get(limit.into_inner())
         .map_err(|e| errors.push(e))
         .ok();
     let (c, limit) = checked(c.zip(limit), errors)?;
-    let report = reports::stock(pool(depot)?, &c.window, limit).await?;
+    let report = reports::stock(pool(depot)?, &c.window, currency.as_deref(), limit).await?;
     answer(res, c.format, "stock", &c.window, &report)
 }

@@ -15,6 +15,7 @@ use crate::domain::ResourcePath;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Upstream {
+    /// The path prefix clients use, without the leading `/`: `api/orders`, `dashboard`.
     pub public_prefix: &'static str,
     pub app_id: &'static str,
     pub app_prefix: &'static str,
@@ -45,6 +46,8 @@ const FORWARDED_RESPONSE_HEADERS: &[&str] = &[
     "retry-after",
     "allow",
     "www-authenticate",
+    // A report exported as CSV names its file.
+    "content-disposition",
     "idempotent-replayed",
 ];
 
@@ -70,7 +73,7 @@ pub async fn forward(
     }
     // From the raw request path, not salvo's decoded `{**rest}`: the decoding is what hides an
     // encoded `/` or `..` that daprd would act on.
-    let rest = ResourcePath::parse(req.uri().path(), &format!("api/{}", upstream.public_prefix))
+    let rest = ResourcePath::parse(req.uri().path(), upstream.public_prefix)
         .map_err(|reason| Problem::bad_request(reason.to_string()))?;
     let caller = auth::authenticate(req, tokens)?;
     auth::authorize(&caller, (upstream.access)(req.method(), rest.decoded()))?;
@@ -122,10 +125,7 @@ pub async fn forward(
 
     let response = request.send().await.map_err(|error| {
         tracing::warn!(%error, app = upstream.app_id, "service invocation failed");
-        Problem::unavailable(format!(
-            "the {} service did not answer",
-            upstream.public_prefix
-        ))
+        Problem::unavailable(format!("the {} service did not answer", upstream.app_id))
     })?;
 
     let status = response.status();
@@ -144,7 +144,7 @@ pub async fn forward(
             tracing::warn!(app = upstream.app_id, body = %String::from_utf8_lossy(&bytes), "target unavailable");
             return Err(Problem::unavailable(format!(
                 "the {} service is unavailable",
-                upstream.public_prefix
+                upstream.app_id
             )));
         }
         res.status_code(status);

@@ -69,7 +69,7 @@ fn merge_service_document(merged: &mut Value, app_id: &str, document: Value) {
             let prefix = format!("/{}", upstream.app_prefix);
             let rest = path.strip_prefix(&prefix)?;
             (upstream.app_id == app_id && (rest.is_empty() || rest.starts_with('/')))
-                .then(|| format!("/api/{}{rest}", upstream.public_prefix))
+                .then(|| format!("/{}{rest}", upstream.public_prefix))
         }) else {
             continue; // internal routes (Dapr callbacks, the document itself) stay private
         };
