@@ -96,11 +96,16 @@ where
         }
     };
     let span = event_span(&envelope);
+    let topic = envelope.extension("topic").unwrap_or_default();
+    let event_type = envelope.event_type().to_owned();
+    let time = envelope.time();
     // `.instrument`, not `span.enter()`: an entered guard held across `.await` leaks the span
     // into whatever else the thread runs meanwhile.
     async move {
         let outcome = consume(envelope).await;
         let answer = answer(&outcome);
+        let age = time.and_then(|time| (chrono::Utc::now() - time).to_std().ok());
+        crate::metrics::observe_consumed(&topic, &event_type, outcome_label(&outcome), age);
         match outcome {
             Ok(consumed) => tracing::info!(?consumed, "event consumed"),
             Err(ConsumeError::BrokenContract(error)) => {
@@ -128,6 +133,17 @@ pub fn answer(outcome: &Result<Consumed, ConsumeError>) -> DeliveryOutcome {
             DeliveryOutcome::Drop
         }
         Err(ConsumeError::Transient(_)) => DeliveryOutcome::Retry,
+    }
+}
+
+/// The `outcome` label of `events_consumed_total`.
+fn outcome_label(outcome: &Result<Consumed, ConsumeError>) -> &'static str {
+    match outcome {
+        Ok(Consumed::Handled) => "handled",
+        Ok(Consumed::AlreadyDone) => "already_done",
+        Ok(Consumed::Ignored) => "ignored",
+        Err(ConsumeError::BrokenContract(_) | ConsumeError::Undeliverable(_)) => "dead_lettered",
+        Err(ConsumeError::Transient(_)) => "retried",
     }
 }
 

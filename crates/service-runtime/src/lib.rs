@@ -11,6 +11,7 @@ pub mod config;
 pub mod database;
 pub mod field_error;
 pub mod intake;
+pub mod metrics;
 pub mod outbox;
 pub mod problem;
 pub mod pubsub;

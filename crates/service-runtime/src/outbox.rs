@@ -42,13 +42,17 @@ pub enum OutboxError {
     Envelope(#[from] EnvelopeError),
 }
 
-/// Writes `envelope` to the outbox inside the caller's transaction.
+/// Writes `envelope` to the outbox inside the caller's transaction, with the trace context of
+/// the current span: the relay publishes later, outside any request, and the event must still
+/// continue the trace of the change it describes.
 pub async fn enqueue(
     connection: &mut PgConnection,
     pubsub: &str,
     topic: &str,
     envelope: &EventEnvelope,
 ) -> Result<(), OutboxError> {
+    let mut envelope = envelope.clone();
+    crate::sidecar::with_current_trace(&mut envelope);
     let body: serde_json::Value =
         serde_json::from_slice(&envelope.to_json()?).map_err(EnvelopeError::from)?;
     sqlx::query(
@@ -80,7 +84,11 @@ pub fn spawn_relay(pool: PgPool, sidecar: Sidecar) -> OutboxSignal {
     let wake = signal.0.clone();
     tokio::spawn(async move {
         loop {
-            match relay_batch(&pool, &sidecar).await {
+            let batch = relay_batch(&pool, &sidecar).await;
+            if let Err(error) = observe_backlog(&pool).await {
+                tracing::warn!(%error, "outbox relay: could not measure the backlog");
+            }
+            match batch {
                 // A full batch means there may be more: go again at once.
                 Ok(sent) if sent as i64 == BATCH_SIZE => continue,
                 Ok(_) => {}
@@ -93,6 +101,20 @@ pub fn spawn_relay(pool: PgPool, sidecar: Sidecar) -> OutboxSignal {
         }
     });
     signal
+}
+
+/// Measures what is still waiting (for the `outbox_*` metrics: an outbox that does not drain is
+/// a sidecar or broker that does not take events). One index range scan on
+/// `outbox_unpublished`, so cheap after every pass.
+async fn observe_backlog(pool: &PgPool) -> Result<(), sqlx::Error> {
+    let (pending, oldest_age): (i64, f64) = sqlx::query_as(
+        "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8
+         FROM outbox WHERE published_at IS NULL",
+    )
+    .fetch_one(pool)
+    .await?;
+    crate::metrics::observe_outbox(pending, oldest_age as i64);
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]
@@ -136,6 +158,7 @@ async fn relay_batch(pool: &PgPool, sidecar: &Sidecar) -> Result<usize, OutboxEr
             .bind(&event.event_id)
             .execute(&mut *tx)
             .await?;
+        crate::metrics::observe_outbox_published(&event.topic);
         sent += 1;
     }
     tx.commit().await?;

@@ -1,5 +1,6 @@
-//! The salvo server every service runs: health probes, the app API token check, a tracing span
-//! per request, problem+json for every error salvo itself produces, and graceful shutdown.
+//! The salvo server every service runs: health probes, Prometheus metrics, the app API token
+//! check, a tracing span and request metrics per request, problem+json for every error salvo
+//! itself produces, and graceful shutdown.
 
 use std::time::Duration;
 
@@ -47,14 +48,17 @@ pub async fn serve(config: &RuntimeConfig, router: Router, readiness: Readiness)
 }
 
 /// The salvo service a shop service runs: its `router` behind the request span, the app API
-/// token check and the problem+json catcher, with `/healthz` and (given `readiness`) `/readyz`.
+/// token check and the problem+json catcher, with `/healthz`, `/metrics` and (given
+/// `readiness`) `/readyz`.
 /// The route tests build the same service, without a token, to exercise what clients get.
 pub fn service(
     router: Router,
     readiness: Option<Readiness>,
     app_api_token: Option<String>,
 ) -> Service {
-    let mut root = Router::new().push(Router::with_path("healthz").get(healthz));
+    let mut root = Router::new()
+        .push(Router::with_path("healthz").get(healthz))
+        .push(Router::with_path("metrics").get(metrics));
     if let Some(readiness) = readiness {
         root = root.push(
             Router::with_path("readyz")
@@ -102,6 +106,16 @@ async fn healthz(res: &mut Response) {
     res.render(Text::Plain("ok"));
 }
 
+/// Prometheus' scrape target (text exposition format 0.0.4).
+#[handler]
+async fn metrics(res: &mut Response) {
+    res.headers_mut().insert(
+        salvo::http::header::CONTENT_TYPE,
+        salvo::http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    res.body(crate::metrics::render());
+}
+
 /// Readiness: the sidecar and the database both answer.
 #[handler]
 async fn readyz(depot: &mut Depot, res: &mut Response) {
@@ -130,6 +144,10 @@ async fn readyz(depot: &mut Depot, res: &mut Response) {
 
 /// Refuses calls that did not come through the sidecar. daprd adds `dapr-api-token` to every
 /// call it makes into the app; a client that reaches the port directly does not know it.
+/// The probes and `/metrics` are exempt: daprd's health probe comes without the token, and
+/// Prometheus scrapes the app port directly (it holds no token, and the counters say nothing a
+/// caller could use against the service; the gateway's public listener should not be reachable
+/// at `/metrics` from outside, which an ingress rule, not the app, decides).
 struct RequireAppToken(Option<String>);
 
 #[async_trait]
@@ -142,7 +160,7 @@ impl Handler for RequireAppToken {
         ctrl: &mut FlowCtrl,
     ) {
         let Some(expected) = &self.0 else { return };
-        if matches!(req.uri().path(), "/healthz" | "/readyz") {
+        if POLLED_PATHS.contains(&req.uri().path()) {
             return;
         }
         let presented = req
@@ -164,6 +182,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The paths machines poll every few seconds (daprd's health probe, Prometheus' scrape): no span
+/// and no request metric for them, or every trace list and request rate would be mostly probes.
+const POLLED_PATHS: &[&str] = &["/healthz", "/readyz", "/metrics"];
+
 /// One span per request, a child of the caller's W3C trace context, carrying the request id.
 #[handler]
 async fn trace_request(
@@ -172,6 +194,10 @@ async fn trace_request(
     res: &mut Response,
     ctrl: &mut FlowCtrl,
 ) {
+    if POLLED_PATHS.contains(&req.uri().path()) {
+        ctrl.call_next(req, depot, res).await;
+        return;
+    }
     let request_id = req
         .headers()
         .get(REQUEST_ID_HEADER)
@@ -198,6 +224,12 @@ async fn trace_request(
         .await;
     let status = res.status_code.unwrap_or(StatusCode::OK);
     span.record("status", status.as_u16());
+    crate::metrics::observe_request(
+        req.method().as_str(),
+        req.matched_path(),
+        status.as_u16(),
+        started.elapsed(),
+    );
     if let Ok(value) = request_id.parse() {
         res.headers_mut().insert(REQUEST_ID_HEADER, value);
     }

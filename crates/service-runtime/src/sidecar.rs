@@ -56,6 +56,47 @@ impl From<tonic::Status> for SidecarError {
     }
 }
 
+/// `message` as a gRPC request carrying the current span's W3C trace context: daprd reads
+/// `traceparent` from the metadata when there is no `grpc-trace-bin` (dapr
+/// pkg/diagnostics/grpc_tracing.go), so its span for the call joins the caller's trace.
+fn traced<T>(message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    for (name, value) in crate::telemetry::current_trace_headers() {
+        if let (Ok(name), Ok(value)) = (
+            tonic::metadata::MetadataKey::from_bytes(name.as_bytes()),
+            value.parse(),
+        ) {
+            request.metadata_mut().insert(name, value);
+        }
+    }
+    request
+}
+
+/// `request` with the current span's W3C trace context as headers.
+fn with_trace_headers(mut request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    for (name, value) in crate::telemetry::current_trace_headers() {
+        request = request.header(name, value);
+    }
+    request
+}
+
+/// Gives an event that belongs to no trace yet the current span's, under the names daprd keeps:
+/// `traceparent` and `traceid` (the same value; daprd looks at `traceid`), and `tracestate`.
+pub fn with_current_trace(envelope: &mut EventEnvelope) {
+    if envelope.extension("traceid").is_some() {
+        return;
+    }
+    let headers = crate::telemetry::current_trace_headers();
+    let Some(traceparent) = headers.get("traceparent") else {
+        return;
+    };
+    envelope.set_extension("traceparent", traceparent.clone());
+    envelope.set_extension("traceid", traceparent.clone());
+    if let Some(tracestate) = headers.get("tracestate") {
+        envelope.set_extension("tracestate", tracestate.clone());
+    }
+}
+
 /// One operation of a state transaction.
 #[derive(Debug, Clone)]
 pub enum StateOperation {
@@ -210,6 +251,13 @@ impl Sidecar {
 
     /// Publishes a CloudEvent. `partition_key` keeps the events of one aggregate in order on
     /// brokers that partition (Kafka).
+    ///
+    /// The event carries the trace it belongs to: the one it was written in (an outbox row keeps
+    /// it from the transaction that wrote it), else the current span's. daprd keeps a CloudEvent's
+    /// own `traceid`/`traceparent` (components-contrib `pubsub.FromCloudEvent` only fills them in
+    /// when `traceid` is absent), so the consumer's span is a child of the span that produced the
+    /// event, however late the relay publishes it; the same context goes with the gRPC call, so
+    /// daprd's publish span joins that trace too.
     pub async fn publish(
         &self,
         pubsub: &str,
@@ -217,6 +265,8 @@ impl Sidecar {
         envelope: &EventEnvelope,
         partition_key: Option<&str>,
     ) -> Result<(), SidecarError> {
+        let mut envelope = envelope.clone();
+        with_current_trace(&mut envelope);
         let data = envelope
             .to_json()
             .map_err(|e| SidecarError::Encoding(e.to_string()))?;
@@ -224,16 +274,19 @@ impl Sidecar {
         if let Some(key) = partition_key {
             metadata.insert("partitionKey".to_owned(), key.to_owned());
         }
-        self.grpc
-            .clone()
-            .publish_event(dapr_v1::PublishEventRequest {
-                pubsub_name: pubsub.into(),
-                topic: topic.into(),
-                data,
-                data_content_type: CONTENT_TYPE_CLOUDEVENT.into(),
-                metadata,
-            })
-            .await?;
+        let mut request = tonic::Request::new(dapr_v1::PublishEventRequest {
+            pubsub_name: pubsub.into(),
+            topic: topic.into(),
+            data,
+            data_content_type: CONTENT_TYPE_CLOUDEVENT.into(),
+            metadata,
+        });
+        for name in ["traceparent", "tracestate"] {
+            if let Some(value) = envelope.extension(name).and_then(|v| v.parse().ok()) {
+                request.metadata_mut().insert(name, value);
+            }
+        }
+        self.grpc.clone().publish_event(request).await?;
         Ok(())
     }
 
@@ -245,12 +298,12 @@ impl Sidecar {
         let response = self
             .grpc
             .clone()
-            .get_state(dapr_v1::GetStateRequest {
+            .get_state(traced(dapr_v1::GetStateRequest {
                 store_name: store.into(),
                 key: key.into(),
                 consistency: common_v1::state_options::StateConsistency::ConsistencyStrong as i32,
                 metadata: HashMap::new(),
-            })
+            }))
             .await?
             .into_inner();
         // Dapr answers a missing key with an empty value and no ETag.
@@ -272,12 +325,12 @@ impl Sidecar {
         let response = self
             .grpc
             .clone()
-            .get_bulk_state(dapr_v1::GetBulkStateRequest {
+            .get_bulk_state(traced(dapr_v1::GetBulkStateRequest {
                 store_name: store.into(),
                 keys,
                 parallelism: 8,
                 metadata: HashMap::new(),
-            })
+            }))
             .await?
             .into_inner();
         let mut found = HashMap::with_capacity(response.items.len());
@@ -310,14 +363,14 @@ impl Sidecar {
     ) -> Result<(), SidecarError> {
         self.grpc
             .clone()
-            .execute_state_transaction(dapr_v1::ExecuteStateTransactionRequest {
+            .execute_state_transaction(traced(dapr_v1::ExecuteStateTransactionRequest {
                 store_name: store.into(),
                 operations: operations
                     .into_iter()
                     .map(StateOperation::into_proto)
                     .collect(),
                 metadata,
-            })
+            }))
             .await?;
         Ok(())
     }
@@ -333,13 +386,13 @@ impl Sidecar {
         let response = self
             .grpc
             .clone()
-            .invoke_actor(dapr_v1::InvokeActorRequest {
+            .invoke_actor(traced(dapr_v1::InvokeActorRequest {
                 actor_type: actor_type.into(),
                 actor_id: actor_id.into(),
                 method: method.into(),
                 data,
                 metadata: HashMap::new(),
-            })
+            }))
             .await?
             .into_inner();
         Ok(response.data)
@@ -359,12 +412,12 @@ impl Sidecar {
         let response = self
             .grpc
             .clone()
-            .invoke_binding(dapr_v1::InvokeBindingRequest {
+            .invoke_binding(traced(dapr_v1::InvokeBindingRequest {
                 name: name.into(),
                 data,
                 metadata,
                 operation: operation.into(),
-            })
+            }))
             .await?
             .into_inner();
         Ok(BindingResponse {
@@ -373,7 +426,8 @@ impl Sidecar {
         })
     }
 
-    /// An HTTP request to `method_path` on app `app_id`, through Dapr service invocation.
+    /// An HTTP request to `method_path` on app `app_id`, through Dapr service invocation,
+    /// carrying the current span's trace context (the callee's spans join this trace).
     pub fn invoke(
         &self,
         http_method: reqwest::Method,
@@ -381,18 +435,19 @@ impl Sidecar {
         method_path: &str,
     ) -> reqwest::RequestBuilder {
         let path = method_path.trim_start_matches('/');
-        self.http.request(
+        with_trace_headers(self.http.request(
             http_method,
             format!("{}/v1.0/invoke/{app_id}/method/{path}", self.http_base),
-        )
+        ))
     }
 
-    /// The sidecar's HTTP API, for building blocks not wrapped here (actor state and reminders).
+    /// The sidecar's HTTP API, for building blocks not wrapped here (actor state and reminders),
+    /// carrying the current span's trace context.
     pub fn http_api(&self, http_method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http.request(
+        with_trace_headers(self.http.request(
             http_method,
             format!("{}/{}", self.http_base, path.trim_start_matches('/')),
-        )
+        ))
     }
 
     /// The generated gRPC client, for the rest of Dapr's API.

@@ -106,7 +106,13 @@ pub async fn forward(
             .header(USER_ID_HEADER, claims.sub.to_string())
             .header(USER_ROLES_HEADER, claims.roles.join(","));
     }
+    // When the gateway traces, the sidecar client sends the context of this request's span (a
+    // child of the client's): passing the client's on as well would send two `traceparent`s.
+    let traced = !service_runtime::telemetry::current_trace_headers().is_empty();
     for name in FORWARDED_REQUEST_HEADERS {
+        if traced && matches!(*name, "traceparent" | "tracestate") {
+            continue;
+        }
         if let Some(value) = req.headers().get(*name) {
             // HTTP allows opaque bytes in a header value; Dapr's invocation does not carry
             // them (the call fails, which would read as the service being down). None of the
