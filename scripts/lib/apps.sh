@@ -1,6 +1,9 @@
 # The services: build them, run them with their sidecars through `dapr run -f dapr/`, wait until
 # every one is ready, and run the tests against them.
 
+# Traces and metrics (Zipkin, the OpenTelemetry Collector, Prometheus), started before the apps.
+source "$(dirname "${BASH_SOURCE[0]}")/observability.sh"
+
 # App id -> app port, and app id -> its sidecar's Dapr HTTP port, read from dapr/dapr.yaml: the
 # run file `dapr run -f` starts the apps from is the one place the ports are written down
 # (shop-client reads it too). A plain reading of that file's layout, no YAML library: each
@@ -162,6 +165,7 @@ system_up() {
   start_dapr_control_plane
   start_stripe_providers
   start_notification_providers
+  start_observability
   build_services
   start_apps
   log "system up in $((SECONDS - started))s: gateway on http://127.0.0.1:${APP_PORTS[gateway]}"
@@ -173,6 +177,7 @@ system_stop() {
   stop_pidfile "$SHOP_RUN/dapr/placement.pid"
   stop_stripe_providers
   stop_notification_providers
+  stop_observability
   stop_kafka
   stop_rabbitmq
   stop_postgres
@@ -193,6 +198,7 @@ system_status() {
   label=wiremock check wiremock_ready
   local s
   for s in "${SERVICES[@]}"; do label=$s check app_ready "$s"; done
+  observability_status
   dapr_cli list 2>/dev/null || true
   return $ok
 }
@@ -216,6 +222,7 @@ print_test_env() {
   echo "WIREMOCK_URL=http://127.0.0.1:$WIREMOCK_PORT"
   echo "DATABASE_URL=$(route_tests_database_url)"
   echo "SQLX_OFFLINE=true"
+  print_observability_env
   echo "PYTHON_TOOLS=$SHOP_CACHE/python-tools-$(sha256sum "$REPO_ROOT/tests/python/requirements.lock" | cut -c1-12)"
 }
 
@@ -241,6 +248,8 @@ run_tests() {
   # twilio-account-sid, twilio-auth-token in $SHOP_RUN/secrets/secrets.json.
   export MAILPIT_URL=http://127.0.0.1:$MAILPIT_HTTP_PORT
   export WIREMOCK_URL=http://127.0.0.1:$WIREMOCK_PORT
+  # Zipkin's and Prometheus' APIs, and the rules promtool checks.
+  eval "$(print_observability_env | sed 's/^/export /')"
   # The route tests' databases (sqlx::test). Queries stay checked against the committed
   # offline data: with DATABASE_URL set, sqlx's macros would otherwise ask this database.
   export DATABASE_URL; DATABASE_URL=$(route_tests_database_url)
