@@ -287,6 +287,7 @@ pub fn consumer_group_caught_up(group: &str, topic: &str) -> bool {
 }
 
 pub mod notifications;
+pub mod observability;
 pub mod orders;
 pub mod payments;
 pub mod process;
