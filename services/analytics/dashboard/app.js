@@ -116,14 +116,8 @@ function change(current, previous) {
 
 // ----------------------------------------------------------------------------------- drawing
 
-function renderKpis(report) {
-  const currencies = report.currencies.map((c) => c.currency);
+function renderKpis(report, currencies) {
   const select = $("currency");
-  if (!currencies.includes(state.currency)) {
-    // The currency with the most revenue, when there is a choice.
-    const best = [...report.currencies].sort((a, b) => b.current.grossRevenueMinor - a.current.grossRevenueMinor)[0];
-    state.currency = best ? best.currency : null;
-  }
   select.replaceChildren(...currencies.map((c) => el("option", c === state.currency ? { value: c, selected: "" } : { value: c }, c)));
   select.hidden = currencies.length < 2;
 
@@ -234,7 +228,7 @@ function renderStock(report) {
   table($("low-stock"), ["SKU", "Available", "Threshold", "Signalled"], report.lowStock.map((s) =>
     el("tr", { "data-key": s.sku },
       el("td", {}, s.sku), el("td", { class: "num warn" }, count(s.available)), el("td", { class: "num" }, count(s.threshold)),
-      el("td", {}, new Date(s.signalledAt).toLocaleString()))));
+      el("td", {}, new Date(s.signalledAt).toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" })))));
 }
 
 function renderCohorts(report) {
@@ -249,19 +243,28 @@ function renderCohorts(report) {
 // ---------------------------------------------------------------------------------- refreshing
 
 async function refresh() {
+  // Every currency first (for the choice), then each report for the chosen one: a market at a
+  // time, money never mixed.
+  const all = await api("kpis");
+  const currencies = all.currencies.map((c) => c.currency);
+  if (!currencies.includes(state.currency)) {
+    const best = [...all.currencies].sort((a, b) => b.current.grossRevenueMinor - a.current.grossRevenueMinor)[0];
+    state.currency = best ? best.currency : null;
+  }
+  const scope = state.currency ? { currency: state.currency } : {};
   const [kpis, series, funnel, products, categories, cancellations, stock, cohorts] = await Promise.all([
-    api("kpis"), api("series", { granularity: state.granularity }), api("funnel"),
-    api("top/products", { limit: 10 }), api("top/categories", { limit: 10 }),
-    api("cancellations"), api("stock", { limit: 10 }), api("cohorts"),
+    api("kpis", scope), api("series", { ...scope, granularity: state.granularity }), api("funnel", scope),
+    api("top/products", { ...scope, limit: 10 }), api("top/categories", { ...scope, limit: 10 }),
+    api("cancellations", scope), api("stock", { ...scope, limit: 10 }), api("cohorts", scope),
   ]);
-  state.reports = { kpis, series, funnel, products, categories, cancellations, stock, cohorts };
+  state.reports = { currencies, kpis, series, funnel, products, categories, cancellations, stock, cohorts };
   draw();
 }
 
 function draw() {
   const r = state.reports;
   if (!r.kpis) return;
-  renderKpis(r.kpis);
+  renderKpis(r.kpis, r.currencies);
   renderSeries(r.series);
   renderFunnel(r.funnel);
   renderTop($("top-products"), r.products, true);
@@ -311,7 +314,12 @@ function start() {
 
 $("sign-in-form").addEventListener("submit", signIn);
 $("sign-out").addEventListener("click", () => { clearTimeout(state.timer); showSignIn(); });
-$("currency").addEventListener("change", (e) => { state.currency = e.target.value; draw(); });
+$("currency").addEventListener("change", (e) => {
+  state.currency = e.target.value;
+  state.lastEvents = null; // reload every report for the new currency
+  clearTimeout(state.timer);
+  poll();
+});
 for (const button of document.querySelectorAll("#periods button")) {
   button.addEventListener("click", () => {
     document.querySelectorAll("#periods button").forEach((b) => b.classList.toggle("active", b === button));

@@ -17,7 +17,7 @@ use contracts::order::{
 use contracts::payment::{
     PaymentAuthorized, PaymentCaptured, PaymentFailed, PaymentRefunded, PaymentVoided,
 };
-use contracts::stock::{RejectedLine, StockLow, StockRejected, StockReserved};
+use contracts::stock::{RejectedLine, StockLow};
 use contracts::user::UserRegistered;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -115,8 +115,7 @@ pub struct CustomerFacts {
     pub first_order_at: Option<DateTime<Utc>>,
 }
 
-/// A line inventory could not reserve. Orders and inventory both report it (the same lines);
-/// the earliest report's time is kept.
+/// A line inventory could not reserve, as the order recorded it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RejectionRow {
     pub order_id: Uuid,
@@ -201,6 +200,9 @@ impl Changes {
                 },
             )
         };
+        // An order's milestones come from its own stream (order-events): inventory's and
+        // payments' reports are answers the order may refuse (a reservation that arrives after
+        // the order timed out, say). Payments' events are the source of the money.
         let (order_id, facts) = match event.event_type.as_str() {
             ORDER_PLACED_V1 | ORDER_PLACED_V2 => {
                 let placed: PlacedAnyVersion = data(event)?;
@@ -230,19 +232,10 @@ impl Changes {
                 let e: OrderStockReserved = data(event)?;
                 order(e.order_id, reserved_at(at))
             }
-            StockReserved::EVENT_TYPE => {
-                let e: StockReserved = data(event)?;
-                (e.order_id, reserved_at(at))
-            }
             OrderStockRejected::EVENT_TYPE => {
                 let e: OrderStockRejected = data(event)?;
                 self.fold_rejected(e.order_id, &e.lines, event.occurred_at);
                 order(e.order_id, rejected_at(at))
-            }
-            StockRejected::EVENT_TYPE => {
-                let e: StockRejected = data(event)?;
-                self.fold_rejected(e.order_id, &e.lines, event.occurred_at);
-                (e.order_id, rejected_at(at))
             }
             OrderConfirmed::EVENT_TYPE => {
                 let e: OrderConfirmed = data(event)?;
@@ -460,6 +453,7 @@ pub fn fold_all<'a>(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use contracts::stock::StockReserved;
     use serde_json::json;
 
     fn at(minute: u32) -> DateTime<Utc> {

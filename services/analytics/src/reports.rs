@@ -130,6 +130,7 @@ struct CurrencyRow {
 async fn kpis_by_currency(
     pool: &PgPool,
     window: &ReportWindow,
+    currency: Option<&str>,
 ) -> sqlx::Result<Vec<(String, Kpis)>> {
     let (start, end) = window.instants();
     let rows: Vec<CurrencyRow> = sqlx::query_as(
@@ -143,11 +144,13 @@ async fn kpis_by_currency(
                 COALESCE(sum(captured_minor - refunded_minor)
                     FILTER (WHERE confirmed_at IS NOT NULL), 0)::bigint AS net_revenue_minor,
                 COALESCE(sum(refunded_minor), 0)::bigint AS refunded_minor
-         FROM order_facts WHERE placed_at >= $1 AND placed_at < $2
+         FROM order_facts
+         WHERE placed_at >= $1 AND placed_at < $2 AND ($3::text IS NULL OR currency = $3)
          GROUP BY currency ORDER BY currency",
     )
     .bind(start)
     .bind(end)
+    .bind(currency)
     .fetch_all(pool)
     .await?;
     Ok(rows
@@ -156,25 +159,35 @@ async fn kpis_by_currency(
         .collect())
 }
 
-async fn customer_counts(pool: &PgPool, window: &ReportWindow) -> sqlx::Result<CustomerCounts> {
+async fn customer_counts(
+    pool: &PgPool,
+    window: &ReportWindow,
+    currency: Option<&str>,
+) -> sqlx::Result<CustomerCounts> {
     let (start, end) = window.instants();
     sqlx::query_as(
         "SELECT count(*) FILTER (WHERE c.first_order_at >= $1) AS new_customers,
                 count(*) FILTER (WHERE c.first_order_at < $1) AS returning_customers
          FROM (SELECT DISTINCT customer_id FROM order_facts
-               WHERE placed_at >= $1 AND placed_at < $2) o
+               WHERE placed_at >= $1 AND placed_at < $2
+                 AND ($3::text IS NULL OR currency = $3)) o
          JOIN customers c USING (customer_id)",
     )
     .bind(start)
     .bind(end)
+    .bind(currency)
     .fetch_one(pool)
     .await
 }
 
-pub async fn kpis(pool: &PgPool, window: &ReportWindow) -> sqlx::Result<KpiReport> {
+pub async fn kpis(
+    pool: &PgPool,
+    window: &ReportWindow,
+    currency: Option<&str>,
+) -> sqlx::Result<KpiReport> {
     let previous = window.previous();
-    let current_rows = kpis_by_currency(pool, window).await?;
-    let previous_rows = kpis_by_currency(pool, &previous).await?;
+    let current_rows = kpis_by_currency(pool, window, currency).await?;
+    let previous_rows = kpis_by_currency(pool, &previous, currency).await?;
     let mut currencies: Vec<String> = current_rows
         .iter()
         .chain(&previous_rows)
@@ -199,8 +212,8 @@ pub async fn kpis(pool: &PgPool, window: &ReportWindow) -> sqlx::Result<KpiRepor
                 currency,
             })
             .collect(),
-        customers: customer_counts(pool, window).await?,
-        previous_customers: customer_counts(pool, &previous).await?,
+        customers: customer_counts(pool, window, currency).await?,
+        previous_customers: customer_counts(pool, &previous, currency).await?,
     })
 }
 
@@ -292,6 +305,7 @@ pub async fn series(
     pool: &PgPool,
     window: &ReportWindow,
     granularity: Granularity,
+    currency: Option<&str>,
 ) -> sqlx::Result<SeriesReport> {
     let (start, end) = window.instants();
     let rows: Vec<(String, DateTime<Utc>, String, i64, i64, i64)> = sqlx::query_as(
@@ -300,7 +314,8 @@ pub async fn series(
                                            ($2 AT TIME ZONE $3) - interval '1 microsecond',
                                            ('1 ' || $4)::interval) AS b),
          currencies AS (
-             SELECT DISTINCT currency FROM order_facts WHERE placed_at >= $1 AND placed_at < $2),
+             SELECT DISTINCT currency FROM order_facts
+             WHERE placed_at >= $1 AND placed_at < $2 AND ($5::text IS NULL OR currency = $5)),
          facts AS (
              SELECT date_trunc($4, placed_at AT TIME ZONE $3) AS b, currency, count(*) AS orders,
                     count(confirmed_at) AS paid,
@@ -316,6 +331,7 @@ pub async fn series(
     .bind(end)
     .bind(window.time_zone_name())
     .bind(granularity.as_str())
+    .bind(currency)
     .fetch_all(pool)
     .await?;
     let mut currencies: Vec<CurrencySeries> = Vec::new();
@@ -394,7 +410,11 @@ pub struct FunnelReport {
     pub steps: Vec<FunnelStep>,
 }
 
-pub async fn funnel(pool: &PgPool, window: &ReportWindow) -> sqlx::Result<FunnelReport> {
+pub async fn funnel(
+    pool: &PgPool,
+    window: &ReportWindow,
+    currency: Option<&str>,
+) -> sqlx::Result<FunnelReport> {
     let (start, end) = window.instants();
     let (placed, reserved, paid, shipped, to_reserved, to_paid, to_shipped): (
         i64,
@@ -409,10 +429,12 @@ pub async fn funnel(pool: &PgPool, window: &ReportWindow) -> sqlx::Result<Funnel
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM stock_reserved_at - placed_at)::float8),
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM confirmed_at - stock_reserved_at)::float8),
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM shipped_at - confirmed_at)::float8)
-         FROM order_facts WHERE placed_at >= $1 AND placed_at < $2",
+         FROM order_facts
+         WHERE placed_at >= $1 AND placed_at < $2 AND ($3::text IS NULL OR currency = $3)",
     )
     .bind(start)
     .bind(end)
+    .bind(currency)
     .fetch_one(pool)
     .await?;
     let steps = [
@@ -627,16 +649,19 @@ pub struct CancellationReport {
 pub async fn cancellations(
     pool: &PgPool,
     window: &ReportWindow,
+    currency: Option<&str>,
 ) -> sqlx::Result<CancellationReport> {
     let (start, end) = window.instants();
     let mut reasons = sqlx::query_as::<_, CancelReason>(
         "SELECT COALESCE(cancel_reason, 'unknown') AS reason, count(*) AS orders
          FROM order_facts
          WHERE placed_at >= $1 AND placed_at < $2 AND cancelled_at IS NOT NULL
+           AND ($3::text IS NULL OR currency = $3)
          GROUP BY 1 ORDER BY 2 DESC, 1",
     )
     .bind(start)
     .bind(end)
+    .bind(currency)
     .fetch_all(pool)
     .await?;
     let cancelled_orders = reasons.iter().map(|r| r.orders).sum();
@@ -685,7 +710,11 @@ pub struct CohortReport {
     pub cohorts: Vec<Cohort>,
 }
 
-pub async fn cohorts(pool: &PgPool, window: &ReportWindow) -> sqlx::Result<CohortReport> {
+pub async fn cohorts(
+    pool: &PgPool,
+    window: &ReportWindow,
+    currency: Option<&str>,
+) -> sqlx::Result<CohortReport> {
     let (start, end) = window.instants();
     let rows: Vec<(String, i32, i64, i32)> = sqlx::query_as(
         "WITH cohort AS (
@@ -695,7 +724,8 @@ pub async fn cohorts(pool: &PgPool, window: &ReportWindow) -> sqlx::Result<Cohor
              SELECT DISTINCT c.customer_id, c.week,
                     ((date_trunc('week', o.placed_at AT TIME ZONE $3)::date - c.week::date) / 7) AS week_offset
              FROM cohort c JOIN order_facts o USING (customer_id)
-             WHERE o.placed_at < $2 AND o.placed_at >= $1)
+             WHERE o.placed_at < $2 AND o.placed_at >= $1
+               AND ($4::text IS NULL OR o.currency = $4))
          SELECT to_char(week, 'YYYY-MM-DD'), week_offset, count(*),
                 ((date_trunc('week', ($2 - interval '1 microsecond') AT TIME ZONE $3)::date - week::date) / 7)
          FROM activity GROUP BY week, week_offset ORDER BY week, week_offset",
@@ -703,6 +733,7 @@ pub async fn cohorts(pool: &PgPool, window: &ReportWindow) -> sqlx::Result<Cohor
     .bind(start)
     .bind(end)
     .bind(window.time_zone_name())
+    .bind(currency)
     .fetch_all(pool)
     .await?;
     let mut cohorts: Vec<Cohort> = Vec::new();

@@ -286,6 +286,8 @@ pub fn consumer_group_caught_up(group: &str, topic: &str) -> bool {
     seen
 }
 
+pub mod analytics;
+pub mod browser;
 pub mod notifications;
 pub mod observability;
 pub mod orders;

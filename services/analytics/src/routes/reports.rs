@@ -39,14 +39,14 @@ enum Format {
 /// The parameters every report shares, each wrong one named.
 struct Common {
     window: ReportWindow,
+    /// `?currency=`: only orders in this currency (every report; a market at a time).
+    currency: Option<String>,
     format: Format,
 }
 
 fn common(
     req: &Request,
-    from: Text,
-    to: Text,
-    tz: Text,
+    (from, to, tz, currency): (Text, Text, Text, Text),
     format: Text,
     errors: &mut Vec<FieldError>,
 ) -> Option<Common> {
@@ -76,8 +76,10 @@ fn common(
             None
         }
     };
+    let currency = currency_param(currency, errors);
     Some(Common {
         window: window?,
+        currency,
         format: format?,
     })
 }
@@ -145,14 +147,18 @@ pub async fn kpis(
     from: Text,
     to: Text,
     tz: Text,
+    currency: Text,
     format: Text,
     req: &mut Request,
     depot: &mut Depot,
     res: &mut Response,
 ) -> Result<(), AnalyticsError> {
     let mut errors = Vec::new();
-    let c = checked(common(req, from, to, tz, format, &mut errors), errors)?;
-    let report = reports::kpis(pool(depot)?, &c.window).await?;
+    let c = checked(
+        common(req, (from, to, tz, currency), format, &mut errors),
+        errors,
+    )?;
+    let report = reports::kpis(pool(depot)?, &c.window, c.currency.as_deref()).await?;
     answer(res, c.format, "kpis", &c.window, &report)
 }
 
@@ -169,6 +175,7 @@ pub async fn series(
     from: Text,
     to: Text,
     tz: Text,
+    currency: Text,
     granularity: Text,
     format: Text,
     req: &mut Request,
@@ -176,7 +183,7 @@ pub async fn series(
     res: &mut Response,
 ) -> Result<(), AnalyticsError> {
     let mut errors = Vec::new();
-    let c = common(req, from, to, tz, format, &mut errors);
+    let c = common(req, (from, to, tz, currency), format, &mut errors);
     let granularity = Granularity::parse(granularity.into_inner().as_deref())
         .map_err(|e| errors.push(e))
         .ok();
@@ -186,7 +193,8 @@ pub async fn series(
         errors.push(e);
     }
     let (c, granularity) = checked(c.zip(granularity), errors)?;
-    let report = reports::series(pool(depot)?, &c.window, granularity).await?;
+    let report =
+        reports::series(pool(depot)?, &c.window, granularity, c.currency.as_deref()).await?;
     answer(res, c.format, "series", &c.window, &report)
 }
 
@@ -203,33 +211,36 @@ pub async fn funnel(
     from: Text,
     to: Text,
     tz: Text,
+    currency: Text,
     format: Text,
     req: &mut Request,
     depot: &mut Depot,
     res: &mut Response,
 ) -> Result<(), AnalyticsError> {
     let mut errors = Vec::new();
-    let c = checked(common(req, from, to, tz, format, &mut errors), errors)?;
-    let report = reports::funnel(pool(depot)?, &c.window).await?;
+    let c = checked(
+        common(req, (from, to, tz, currency), format, &mut errors),
+        errors,
+    )?;
+    let report = reports::funnel(pool(depot)?, &c.window, c.currency.as_deref()).await?;
     answer(res, c.format, "funnel", &c.window, &report)
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn top(
     dimension: TopDimension,
-    (from, to, tz, format): (Text, Text, Text, Text),
-    (by, currency): (Text, Text),
+    (from, to, tz, currency, format): (Text, Text, Text, Text, Text),
+    by: Text,
     limit: QueryParam<EntryLimit, false>,
     req: &mut Request,
     depot: &mut Depot,
     res: &mut Response,
 ) -> Result<(), AnalyticsError> {
     let mut errors = Vec::new();
-    let c = common(req, from, to, tz, format, &mut errors);
+    let c = common(req, (from, to, tz, currency), format, &mut errors);
     let by = TopMeasure::parse(by.into_inner().as_deref())
         .map_err(|e| errors.push(e))
         .ok();
-    let currency = currency_param(currency, &mut errors);
     let limit = EntryLimit::get(limit.into_inner())
         .map_err(|e| errors.push(e))
         .ok();
@@ -239,7 +250,7 @@ async fn top(
         &c.window,
         dimension,
         by,
-        currency.as_deref(),
+        c.currency.as_deref(),
         limit,
     )
     .await?;
@@ -272,8 +283,8 @@ pub async fn top_products(
 ) -> Result<(), AnalyticsError> {
     top(
         TopDimension::Products,
-        (from, to, tz, format),
-        (by, currency),
+        (from, to, tz, currency, format),
+        by,
         limit,
         req,
         depot,
@@ -304,8 +315,8 @@ pub async fn top_categories(
 ) -> Result<(), AnalyticsError> {
     top(
         TopDimension::Categories,
-        (from, to, tz, format),
-        (by, currency),
+        (from, to, tz, currency, format),
+        by,
         limit,
         req,
         depot,
@@ -326,14 +337,18 @@ pub async fn cancellations(
     from: Text,
     to: Text,
     tz: Text,
+    currency: Text,
     format: Text,
     req: &mut Request,
     depot: &mut Depot,
     res: &mut Response,
 ) -> Result<(), AnalyticsError> {
     let mut errors = Vec::new();
-    let c = checked(common(req, from, to, tz, format, &mut errors), errors)?;
-    let report = reports::cancellations(pool(depot)?, &c.window).await?;
+    let c = checked(
+        common(req, (from, to, tz, currency), format, &mut errors),
+        errors,
+    )?;
+    let report = reports::cancellations(pool(depot)?, &c.window, c.currency.as_deref()).await?;
     answer(res, c.format, "cancellations", &c.window, &report)
 }
 
@@ -350,14 +365,18 @@ pub async fn cohorts(
     from: Text,
     to: Text,
     tz: Text,
+    currency: Text,
     format: Text,
     req: &mut Request,
     depot: &mut Depot,
     res: &mut Response,
 ) -> Result<(), AnalyticsError> {
     let mut errors = Vec::new();
-    let c = checked(common(req, from, to, tz, format, &mut errors), errors)?;
-    let report = reports::cohorts(pool(depot)?, &c.window).await?;
+    let c = checked(
+        common(req, (from, to, tz, currency), format, &mut errors),
+        errors,
+    )?;
+    let report = reports::cohorts(pool(depot)?, &c.window, c.currency.as_deref()).await?;
     answer(res, c.format, "cohorts", &c.window, &report)
 }
 
@@ -381,12 +400,11 @@ pub async fn stock(
     res: &mut Response,
 ) -> Result<(), AnalyticsError> {
     let mut errors = Vec::new();
-    let c = common(req, from, to, tz, format, &mut errors);
-    let currency = currency_param(currency, &mut errors);
+    let c = common(req, (from, to, tz, currency), format, &mut errors);
     let limit = EntryLimit::get(limit.into_inner())
         .map_err(|e| errors.push(e))
         .ok();
     let (c, limit) = checked(c.zip(limit), errors)?;
-    let report = reports::stock(pool(depot)?, &c.window, currency.as_deref(), limit).await?;
+    let report = reports::stock(pool(depot)?, &c.window, c.currency.as_deref(), limit).await?;
     answer(res, c.format, "stock", &c.window, &report)
 }
