@@ -5,12 +5,14 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 pub const USAGE: &str = "\
-usage: shop-bench [--concurrency N] [--seconds S] [--only login|gateway|direct|catalog|reservations|orders|paid|notifications]
+usage: shop-bench [--concurrency N] [--seconds S] [--only login|gateway|direct|tracing|catalog|reservations|orders|paid|notifications]
 
   --concurrency N   concurrent workers per scenario (default 16)
   --seconds S       measured seconds per scenario, after a 2 s warm-up (default 10)
   --only SCENARIO   run one scenario: login, gateway (profile via gateway), direct
-                    (profile straight on the users service), catalog (listing and search
+                    (profile straight on the users service), tracing (the gateway profile
+                    read with every request traced, one in ten and none, twice over, side
+                    by side), catalog (listing and search
                     through the gateway), reservations (order events through Kafka),
                     orders (orders placed through the gateway, appends to the orders event
                     store through Dapr, then one replay of the read models) or paid (orders
@@ -26,6 +28,7 @@ pub enum Only {
     Login,
     Gateway,
     Direct,
+    Tracing,
     Catalog,
     Reservations,
     Orders,
@@ -81,13 +84,14 @@ impl Options {
                         "login" => Only::Login,
                         "gateway" => Only::Gateway,
                         "direct" => Only::Direct,
+                        "tracing" => Only::Tracing,
                         "catalog" => Only::Catalog,
                         "reservations" => Only::Reservations,
                         "orders" => Only::Orders,
                         "paid" => Only::Paid,
                         "notifications" => Only::Notifications,
                         other => bail!(
-                            "--only takes login, gateway, direct, catalog, reservations, orders, paid or notifications, not {other:?}"
+                            "--only takes login, gateway, direct, tracing, catalog, reservations, orders, paid or notifications, not {other:?}"
                         ),
                     });
                 }

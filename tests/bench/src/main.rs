@@ -15,6 +15,9 @@
 //!   "requests" are confirmed orders and its latency is placement -> confirmed, shown beside the
 //!   placement alone (see `paid`).
 //!
+//! - `profile traced 100%`, `10%` and `0%`: the gateway profile read with every request traced,
+//!   one in ten and none, side by side (see `tracing_cost`).
+//!
 //! And one that is not a closed loop: reservations processed from Kafka (see `reservations`).
 
 mod cli;
@@ -29,6 +32,7 @@ mod raw_postgres;
 mod reservations;
 mod sidecar_ops;
 mod summary;
+mod tracing_cost;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -107,6 +111,15 @@ async fn main() -> anyhow::Result<()> {
         });
         summaries.push(measure(PROFILE_DIRECT, request, &options, &mut cpu_shares).await?);
     }
+    if options.runs(Only::Tracing) {
+        // Interleaved, twice: drift of the machine falls on every rate.
+        for _ in 0..2 {
+            for (scenario, ratio) in tracing_cost::RATES {
+                let request = tracing_cost::profile_read(&access_token, ratio);
+                summaries.push(measure(scenario, request, &options, &mut cpu_shares).await?);
+            }
+        }
+    }
 
     if options.runs(Only::Catalog) {
         let url = format!("{GATEWAY}/api/catalog/products?category=electronics&limit=20");
@@ -157,6 +170,18 @@ async fn main() -> anyhow::Result<()> {
     let find = |name| summaries.iter().find(|s| s.scenario == name);
     if let (Some(via_gateway), Some(direct)) = (find(PROFILE_VIA_GATEWAY), find(PROFILE_DIRECT)) {
         summary::print_hop_cost(via_gateway, direct);
+    }
+    if options.runs(Only::Tracing) {
+        let rounds: Vec<(f64, Vec<&Summary>)> = tracing_cost::RATES
+            .iter()
+            .map(|(name, ratio)| {
+                (
+                    *ratio,
+                    summaries.iter().filter(|s| s.scenario == *name).collect(),
+                )
+            })
+            .collect();
+        tracing_cost::print_comparison(&rounds);
     }
     if let (Some(paid_orders), Some(placements)) = (find(ORDER_PAID), paid_placements) {
         summary::print_payment_cost(paid_orders, placements, find(ORDER_PLACED), paid::POLL);
