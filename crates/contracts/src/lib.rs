@@ -32,6 +32,11 @@ pub mod topics {
     pub const ALL_DOMAIN_TOPICS: &[&str] =
         &[USER_EVENTS, STOCK_EVENTS, ORDER_EVENTS, PAYMENT_EVENTS];
 
+    /// Events fed to analytics again, each a copy of a domain event under its own CloudEvent id
+    /// (a backfill, or a redelivery drill): only analytics subscribes, and folds each as if it
+    /// came on its own topic, so a copy of an event it has is recognised and changes nothing.
+    pub const ANALYTICS_REPLAY: &str = "analytics-replay";
+
     /// Notification jobs on the `jobs` component, and where the ones that cannot be delivered go.
     pub const NOTIFICATION_JOBS: &str = "notification-jobs";
     pub const NOTIFICATION_JOBS_DEAD: &str = "notification-jobs-dead";
