@@ -290,6 +290,11 @@ prepare_raw_postgres_baseline() {
   export PGBENCH PSQL BENCH_RAW_DATABASE_URL
   PGBENCH=$(pg_bin)/pgbench PSQL=$(pg_bin)/psql
   BENCH_RAW_DATABASE_URL="postgres://orders:$(secret postgres-orders-password)@127.0.0.1:$PG_PORT/$db"
+  # The analytics scenario's scratch copy of analytics' database (a million synthetic events),
+  # so the live dashboard never shows them.
+  as_postgres psql -q -h "$sock" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -d postgres \
+    -c "DROP DATABASE IF EXISTS bench_analytics" -c "CREATE DATABASE bench_analytics OWNER analytics" >/dev/null
+  export BENCH_ANALYTICS_DATABASE_URL="postgres://analytics:$(secret postgres-analytics-password)@127.0.0.1:$PG_PORT/bench_analytics"
 }
 
 seed_demo_data() {
@@ -297,6 +302,31 @@ seed_demo_data() {
   export SHOP_RUN
   log "loading the demo catalog through the gateway"
   (cd "$REPO_ROOT" && cargo run -q --locked -p demo-data --bin shop-seed)
+}
+
+# A few minutes of a shop's life through the gateway, for the dashboard (tools/demo-data).
+run_demo() {
+  ensure_rust
+  export SHOP_RUN
+  log "demo: customers and orders through the gateway; the dashboard is http://127.0.0.1:${APP_PORTS[gateway]}/dashboard"
+  (cd "$REPO_ROOT" && cargo run -q --locked -p demo-data --bin shop-demo -- "$@")
+}
+
+# Rebuilds analytics' projections from its event log, through its sidecar: the rebuild runs in
+# the background (a large log outlasts an invocation's timeout), so start it, then poll.
+replay_analytics() {
+  local url=http://127.0.0.1:${DAPR_HTTP_PORTS[analytics]}/v1.0/invoke/analytics/method/internal/projections/rebuild
+  log "rebuilding analytics' projections from its event log"
+  curl -fsS -X POST -o /dev/null "$url" || die "starting the rebuild failed (is one running already?): ./shop logs analytics"
+  local state
+  while true; do
+    state=$(curl -fsS "$url") || die "reading the rebuild's state failed"
+    case $state in
+      *'"running":true'*) sleep 1 ;;
+      *'"error":null'*) echo "$state"; return 0 ;;
+      *) die "the rebuild failed: $state" ;;
+    esac
+  done
 }
 
 # Rebuilds both order read models from the event streams, through the orders sidecar. The

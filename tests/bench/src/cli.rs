@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 pub const USAGE: &str = "\
-usage: shop-bench [--concurrency N] [--seconds S] [--only login|gateway|direct|tracing|catalog|reservations|orders|paid|notifications]
+usage: shop-bench [--concurrency N] [--seconds S] [--only login|gateway|direct|tracing|catalog|reservations|orders|paid|notifications|analytics]
 
   --concurrency N   concurrent workers per scenario (default 16)
   --seconds S       measured seconds per scenario, after a 2 s warm-up (default 10)
@@ -18,7 +18,9 @@ usage: shop-bench [--concurrency N] [--seconds S] [--only login|gateway|direct|t
                     store through Dapr, then one replay of the read models) or paid (orders
                     paid end to end: placed with a test card, read back until confirmed) or
                     notifications (registrations through Kafka until each welcome email is
-                    in Mailpit, beside emails sent straight through the SMTP binding)";
+                    in Mailpit, beside emails sent straight through the SMTP binding) or
+                    analytics (a million order events folded into analytics' projections in a
+                    scratch database, beside writing them raw; each report query's p99)";
 
 /// The most workers we hand distinct source addresses to (see `load::source_address`).
 const MAX_CONCURRENCY: usize = 254 * 256;
@@ -34,6 +36,7 @@ pub enum Only {
     Orders,
     Paid,
     Notifications,
+    Analytics,
 }
 
 #[derive(Debug, Clone)]
@@ -90,8 +93,9 @@ impl Options {
                         "orders" => Only::Orders,
                         "paid" => Only::Paid,
                         "notifications" => Only::Notifications,
+                        "analytics" => Only::Analytics,
                         other => bail!(
-                            "--only takes login, gateway, direct, tracing, catalog, reservations, orders, paid or notifications, not {other:?}"
+                            "--only takes login, gateway, direct, tracing, catalog, reservations, orders, paid, notifications or analytics, not {other:?}"
                         ),
                     });
                 }

@@ -18,8 +18,11 @@
 //! - `profile traced 100%`, `10%` and `0%`: the gateway profile read with every request traced,
 //!   one in ten and none, side by side (see `tracing_cost`).
 //!
-//! And one that is not a closed loop: reservations processed from Kafka (see `reservations`).
+//! And ones that are not a closed loop: reservations processed from Kafka (see `reservations`);
+//! a million order events folded into analytics' projections and its report queries timed over
+//! them (see `analytics`).
 
+mod analytics;
 mod cli;
 mod cpu;
 mod decisions;
@@ -155,10 +158,18 @@ async fn main() -> anyhow::Result<()> {
     } else {
         None
     };
+    let analytics = if options.runs(Only::Analytics) {
+        Some(analytics::measure().await?)
+    } else {
+        None
+    };
 
     println!();
     summary::print_table(&summaries);
-    for report in [reservations, replay, notifications].into_iter().flatten() {
+    for report in [reservations, replay, notifications, analytics]
+        .into_iter()
+        .flatten()
+    {
         println!("{report}");
     }
     if !cpu_shares.is_empty() {

@@ -338,12 +338,7 @@ async fn every_report_matches_a_known_mix_of_orders_and_the_dashboard_draws_it_l
     }
 
     // Top products and categories of paid orders: the SKUs are this test's own, so exact.
-    let top = report(
-        &admin,
-        "top/products",
-        &format!("{period}&limit=100"),
-    )
-    .await;
+    let top = report(&admin, "top/products", &format!("{period}&limit=100")).await;
     let mine: Vec<(String, i64, i64, i64)> = top["entries"]
         .as_array()
         .unwrap()
@@ -397,12 +392,7 @@ async fn every_report_matches_a_known_mix_of_orders_and_the_dashboard_draws_it_l
     );
 
     // The SKU that lost an order to missing stock.
-    let stock = report(
-        &admin,
-        "stock",
-        &format!("{period}&limit=100"),
-    )
-    .await;
+    let stock = report(&admin, "stock", &format!("{period}&limit=100")).await;
     let lost = stock["lostSales"]
         .as_array()
         .unwrap()
