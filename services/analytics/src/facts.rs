@@ -579,8 +579,8 @@ mod tests {
         assert_eq!(facts.placed_at, Some(at(0)));
         assert_eq!(
             facts.stock_reserved_at,
-            Some(at(1)),
-            "the earlier of the two reports"
+            Some(at(2)),
+            "the order's own record, not inventory's earlier report"
         );
         assert_eq!(facts.confirmed_at, Some(at(4)));
         assert_eq!(
