@@ -2,9 +2,10 @@
 //!
 //! The runtime measures what it sees for every service: requests (by method, route template and
 //! status), delivered events (by topic, type and outcome, and how old each was when it was
-//! consumed) and the transactional outbox (rows waiting and the age of the oldest). A service
-//! adds its own domain counters to [`registry`] (reservations, payments, notifications by
-//! outcome) with [`counter_vec`].
+//! consumed) and the transactional outbox (rows waiting, the age of the oldest, and what it
+//! published by event type: a service's outcomes, such as reservations made or rejected and
+//! payments authorized or failed). A service adds counters of its own to [`registry`] with
+//! [`counter_vec`].
 //!
 //! Route templates (`orders/{order_id}`), never raw paths, label the request series: a label per
 //! order id would make one series per order and swamp Prometheus.
@@ -153,10 +154,12 @@ static OUTBOX: LazyLock<OutboxMetrics> = LazyLock::new(|| OutboxMetrics {
         "outbox_oldest_pending_age_seconds",
         "Age of the oldest event still waiting in the outbox (0 when it is empty)",
     ),
+    // By type too: what a service publishes is its outcomes (inventory's reserved or
+    // rejected, payments' authorized, failed, captured, voided), so this counts them by kind.
     published: counter_vec(
         "outbox_published_total",
-        "Events the outbox relay handed to the sidecar, by topic",
-        &["topic"],
+        "Events the outbox relay handed to the sidecar, by topic and event type",
+        &["topic", "type"],
     ),
 });
 
@@ -166,8 +169,11 @@ pub fn observe_outbox(pending: i64, oldest_age_seconds: i64) {
     OUTBOX.oldest_age.set(oldest_age_seconds);
 }
 
-pub fn observe_outbox_published(topic: &str) {
-    OUTBOX.published.with_label_values(&[topic]).inc();
+pub fn observe_outbox_published(topic: &str, event_type: &str) {
+    OUTBOX
+        .published
+        .with_label_values(&[topic, event_type])
+        .inc();
 }
 
 /// The registry in Prometheus' text exposition format.

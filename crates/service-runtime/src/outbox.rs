@@ -158,7 +158,7 @@ async fn relay_batch(pool: &PgPool, sidecar: &Sidecar) -> Result<usize, OutboxEr
             .bind(&event.event_id)
             .execute(&mut *tx)
             .await?;
-        crate::metrics::observe_outbox_published(&event.topic);
+        crate::metrics::observe_outbox_published(&event.topic, envelope.event_type());
         sent += 1;
     }
     tx.commit().await?;
