@@ -78,7 +78,9 @@ build_otelcol() {
 # in 512 MB ran out of memory under the tracing benchmark (seen here), so the heap is 1 GB, and
 # an exhausted heap ends the process (./shop up then starts a new one) rather than leaving a
 # server that accepts connections and answers nothing.
-zipkin_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$ZIPKIN_PORT/health"; }
+# Every readiness probe here gives up after 5 s: a server that accepts and never answers (Zipkin
+# out of heap, seen here) is down, and ./shop status must not hang on it.
+zipkin_ready() { curl -fsS --max-time 5 -o /dev/null "http://127.0.0.1:$ZIPKIN_PORT/health"; }
 
 start_zipkin() {
   fetch_zipkin
@@ -100,7 +102,7 @@ start_zipkin() {
 }
 
 # --- the OpenTelemetry Collector: OTLP/gRPC in on 127.0.0.1:4317, Zipkin out.
-otelcol_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$OTELCOL_METRICS_PORT/metrics"; }
+otelcol_ready() { curl -fsS --max-time 5 -o /dev/null "http://127.0.0.1:$OTELCOL_METRICS_PORT/metrics"; }
 
 start_otelcol() {
   build_otelcol
@@ -128,7 +130,7 @@ start_otelcol() {
 # --- Prometheus. Its configuration is written from dapr/dapr.yaml on every start (the one port
 # table: each app's appPort serves /metrics, each sidecar's metricsPort daprd's metrics), with
 # the rules from observability/rules/. A running Prometheus re-reads it (POST /-/reload).
-prometheus_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$PROMETHEUS_PORT/-/ready"; }
+prometheus_ready() { curl -fsS --max-time 5 -o /dev/null "http://127.0.0.1:$PROMETHEUS_PORT/-/ready"; }
 
 # app id -> its sidecar's metricsPort, from dapr/dapr.yaml (the layout read_run_file_ports reads).
 sidecar_metrics_ports() {
