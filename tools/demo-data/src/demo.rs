@@ -221,8 +221,13 @@ async fn main() -> anyhow::Result<()> {
                 ));
             }
         } else {
-            // A product not for sale, sold out at quote time, a full gateway: a refusal.
-            tally.refused.fetch_add(1, Ordering::Relaxed);
+            // A product not for sale, sold out at quote time, a full gateway: a refusal. The
+            // first one is shown, so a demo that only gets refusals says why.
+            if tally.refused.fetch_add(1, Ordering::Relaxed) == 0 {
+                let status = placed.status();
+                let problem = placed.text().await.unwrap_or_default();
+                println!("demo: the first refused order ({status}): {problem}");
+            }
         }
         if last_report.elapsed() >= Duration::from_secs(10) {
             report(&tally, started.elapsed());
