@@ -68,7 +68,8 @@ async fn an_order_is_one_trace_through_every_service_and_sidecar_with_logs_that_
     wait_for_status(&shopper.token, &order_id, "confirmed").await;
 
     // Spans arrive in batches, from fourteen processes: wait until every service and sidecar
-    // has its own in the trace and every span's parent has arrived too.
+    // has its own in the trace, the hops looked at below are there, and every span's parent
+    // has arrived too.
     let wanted: BTreeSet<String> = SAGA.iter().map(|s| (*s).to_owned()).collect();
     let client_span = traceparent[36..52].to_owned();
     let spans = eventually(
@@ -83,7 +84,12 @@ async fn an_order_is_one_trace_through_every_service_and_sidecar_with_logs_that_
                     .as_deref()
                     .is_some_and(|p| ids.contains(p) || p == client_span)
             });
-            (wanted.is_subset(&apps) && wanted.is_subset(&sidecars) && connected).then_some(spans)
+            // The last hops to arrive: the stock decision back in orders, the job sent.
+            let hops = ["stock-events", "notification-jobs"]
+                .iter()
+                .all(|topic| spans.iter().any(|s| s.tag("topic") == Some(*topic)));
+            (wanted.is_subset(&apps) && wanted.is_subset(&sidecars) && connected && hops)
+                .then_some(spans)
         },
     )
     .await;
@@ -125,6 +131,19 @@ async fn an_order_is_one_trace_through_every_service_and_sidecar_with_logs_that_
         publisher.service, "inventory",
         "the stock-events hop hangs below inventory's consuming span (its outbox keeps the \
          context): {publisher:?}"
+    );
+    // The RabbitMQ hop: notifications turns an event into a job on `notification-jobs` (its
+    // outbox) and sends it when the job comes back; the job's span hangs below the span that
+    // made it.
+    let job = consumed
+        .iter()
+        .find(|s| s.service == "notifications" && s.tag("topic") == Some("notification-jobs"))
+        .unwrap_or_else(|| panic!("no notifications span for a job in {consumed:?}"));
+    let maker = by_id[job.parent_id.as_deref().unwrap()];
+    assert_eq!(
+        (maker.service.as_str(), maker.name.as_str()),
+        ("notifications", "event"),
+        "the notification-jobs hop hangs below the event that made the job: {maker:?}"
     );
     for span in &consumed {
         let parent = by_id[span.parent_id.as_deref().unwrap()];
