@@ -72,7 +72,8 @@ async fn each_line_gets_its_price_and_availability(pool: PgPool) {
     assert_eq!(quote.lines[2].currency, None);
 }
 
-/// The wire shape orders reads: camelCase, and no price members at all for an unknown SKU.
+/// The wire shape orders reads: camelCase, the product's name and category (which the order
+/// line keeps, for analytics), and no price or product members at all for an unknown SKU.
 #[sqlx::test(migrations = "../../migrations/inventory")]
 async fn the_answer_has_the_contract_shape(pool: PgPool) {
     let app = spawn_app(pool);
@@ -88,6 +89,7 @@ async fn the_answer_has_the_contract_shape(pool: PgPool) {
         answer.body,
         json!({ "lines": [
             { "sku": "LAMP-1", "quantity": 1, "unitPriceMinor": 4_900, "currency": "EUR",
+              "productName": "Lamp", "category": "home",
               "available": 0, "active": true, "orderable": false },
             { "sku": "NOPE-1", "quantity": 1, "available": 0, "active": false, "orderable": false },
         ] })
