@@ -56,6 +56,28 @@ fn services_seen(spans: &[Span]) -> (BTreeSet<String>, BTreeSet<String>) {
     (apps, sidecars)
 }
 
+/// The nearest ancestor of `span` made by another service than `span`'s: the publisher's side
+/// of a hop. Passed over on the way up are the consumer's own spans: its sidecar's delivery span
+/// (when daprd hands the app its own span as the parent) and a delivery's earlier attempt.
+fn publishing_side<'a>(by_id: &HashMap<&str, &'a Span>, span: &Span) -> &'a Span {
+    let mut parent = by_id[span.parent_id.as_deref().unwrap()];
+    while parent.service == span.service {
+        parent = by_id[parent.parent_id.as_deref().unwrap()];
+    }
+    parent
+}
+
+/// `span` and its ancestors as `service/name` (for a failure's message).
+fn chain(by_id: &HashMap<&str, &Span>, span: &Span) -> String {
+    let mut names = vec![format!("{}/{}", span.service, span.name)];
+    let mut next = span.parent_id.as_deref();
+    while let Some(parent) = next.and_then(|id| by_id.get(id)) {
+        names.push(format!("{}/{}", parent.service, parent.name));
+        next = parent.parent_id.as_deref();
+    }
+    names.join(" <- ")
+}
+
 #[tokio::test]
 async fn an_order_is_one_trace_through_every_service_and_sidecar_with_logs_that_name_it() {
     require_kafka();
@@ -106,9 +128,9 @@ async fn an_order_is_one_trace_through_every_service_and_sidecar_with_logs_that_
         ("gateway", "request")
     );
 
-    // The Kafka hop: inventory's span for the order being placed is a child of the span of
-    // orders (its sidecar's, which carried the command) that published it; the consumers'
-    // spans hang below their publishers' the same way across RabbitMQ (notifications' jobs).
+    // The Kafka hop: inventory's span for the order being placed hangs below orders' side (the
+    // command's span, whose context the order's events carry); the consumers' spans hang below
+    // their publishers' the same way across RabbitMQ (notifications' jobs).
     let consumed: Vec<&Span> = spans
         .iter()
         .filter(|s| !s.from_sidecar() && s.name == "event")
@@ -117,20 +139,24 @@ async fn an_order_is_one_trace_through_every_service_and_sidecar_with_logs_that_
         .iter()
         .find(|s| s.service == "inventory" && s.tag("topic") == Some("order-events"))
         .unwrap_or_else(|| panic!("no inventory span for order-events in {consumed:?}"));
-    let publisher = by_id[placed_in_inventory.parent_id.as_deref().unwrap()];
+    let publisher = publishing_side(&by_id, placed_in_inventory);
     assert_eq!(
-        publisher.service, "orders",
-        "the order-events hop hangs below orders: {publisher:?}"
+        publisher.service,
+        "orders",
+        "the order-events hop hangs below orders: {}",
+        chain(&by_id, placed_in_inventory)
     );
     let stock_decision_in_orders = consumed
         .iter()
         .find(|s| s.service == "orders" && s.tag("topic") == Some("stock-events"))
         .unwrap_or_else(|| panic!("no orders span for stock-events in {consumed:?}"));
-    let publisher = by_id[stock_decision_in_orders.parent_id.as_deref().unwrap()];
+    let publisher = publishing_side(&by_id, stock_decision_in_orders);
     assert_eq!(
-        publisher.service, "inventory",
+        publisher.service,
+        "inventory",
         "the stock-events hop hangs below inventory's consuming span (its outbox keeps the \
-         context): {publisher:?}"
+         context): {}",
+        chain(&by_id, stock_decision_in_orders)
     );
     // The RabbitMQ hop: notifications turns an event into a job on `notification-jobs` (its
     // outbox) and sends it when the job comes back; the job's span hangs below the span that
