@@ -178,14 +178,6 @@ const ORDER_PLACED_V1: &str = "shop.order.placed.v1";
 const ORDER_PLACED_V2: &str = "shop.order.placed.v2";
 
 impl Changes {
-    pub fn is_empty(&self) -> bool {
-        self.orders.is_empty()
-            && self.lines.is_empty()
-            && self.customers.is_empty()
-            && self.rejections.is_empty()
-            && self.signals.is_empty()
-    }
-
     /// Folds one event in. Types analytics draws nothing from (payment requested, for one) are
     /// logged but change no table.
     pub fn fold(&mut self, event: &EventRecord) -> Result<(), MalformedEvent> {

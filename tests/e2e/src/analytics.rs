@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::Connection;
 
 use crate::{GATEWAY, eventually, http, invoke_url, secret};
@@ -25,41 +25,6 @@ pub async fn report(admin: &str, report: &str, query: &str) -> Value {
     let body: Value = response.json().await.unwrap_or(Value::Null);
     assert_eq!(status, reqwest::StatusCode::OK, "{report}?{query}: {body}");
     body
-}
-
-/// A product of one test's own: a fresh SKU, `units` on hand.
-pub async fn product(
-    admin: &str,
-    name: &str,
-    category: &str,
-    price_minor: i64,
-    currency: &str,
-    units: i32,
-) -> String {
-    let sku = format!(
-        "AN-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..12].to_uppercase()
-    );
-    let created = http()
-        .post(format!("{GATEWAY}/api/admin/catalog/products"))
-        .bearer_auth(admin)
-        .json(&json!({ "sku": sku, "name": name, "category": category,
-                       "price": { "minorUnits": price_minor, "currency": currency } }))
-        .send()
-        .await
-        .expect("gateway answers");
-    assert_eq!(created.status(), reqwest::StatusCode::CREATED, "{sku}");
-    if units > 0 {
-        let restock = http()
-            .post(format!("{GATEWAY}/api/admin/catalog/products/{sku}/stock"))
-            .bearer_auth(admin)
-            .json(&json!({ "delta": units, "reason": "initial delivery" }))
-            .send()
-            .await
-            .expect("gateway answers");
-        assert_eq!(restock.status(), reqwest::StatusCode::OK, "{sku}");
-    }
-    sku
 }
 
 /// How many events analytics has logged.

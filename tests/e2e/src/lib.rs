@@ -219,11 +219,31 @@ pub fn python_tool(name: &str) -> PathBuf {
 
 /// A product of its own for one test, with `units` on hand, priced 49.00 EUR.
 pub async fn product_with_stock(admin: &str, units: i32) -> String {
+    product(
+        "STK",
+        admin,
+        ("Limited Lamp", "e2e-stock"),
+        (4_900, "EUR"),
+        units,
+    )
+    .await
+}
+
+/// A product of one test's own: a fresh SKU starting with `prefix`, its name and category, its
+/// price in minor units of its currency, and `units` on hand.
+pub async fn product(
+    prefix: &str,
+    admin: &str,
+    (name, category): (&str, &str),
+    (price_minor, currency): (i64, &str),
+    units: i32,
+) -> String {
     let sku = format!(
-        "STK-{}",
+        "{prefix}-{}",
         &uuid::Uuid::new_v4().simple().to_string()[..16].to_uppercase()
     );
-    let body = serde_json::json!({ "sku": sku, "name": "Limited Lamp", "category": "e2e-stock", "price": { "minorUnits": 4_900, "currency": "EUR" } });
+    let body = serde_json::json!({ "sku": sku, "name": name, "category": category,
+                                   "price": { "minorUnits": price_minor, "currency": currency } });
     let created = http()
         .post(format!("{GATEWAY}/api/admin/catalog/products"))
         .bearer_auth(admin)
@@ -231,7 +251,7 @@ pub async fn product_with_stock(admin: &str, units: i32) -> String {
         .send()
         .await
         .expect("gateway answers");
-    assert_eq!(created.status(), reqwest::StatusCode::CREATED);
+    assert_eq!(created.status(), reqwest::StatusCode::CREATED, "{sku}");
     let restock = http()
         .post(format!("{GATEWAY}/api/admin/catalog/products/{sku}/stock"))
         .bearer_auth(admin)
@@ -239,7 +259,7 @@ pub async fn product_with_stock(admin: &str, units: i32) -> String {
         .send()
         .await
         .expect("gateway answers");
-    assert_eq!(restock.status(), reqwest::StatusCode::OK);
+    assert_eq!(restock.status(), reqwest::StatusCode::OK, "{sku}");
     sku
 }
 

@@ -96,10 +96,10 @@ async fn every_report_matches_a_known_mix_of_orders_and_the_dashboard_draws_it_l
     let admin = admin_access_token().await;
     let run = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     let (lamps, rugs) = (format!("lamps-{run}"), format!("rugs-{run}"));
-    let lamp = product(&admin, "Desk lamp", &lamps, 10_000, CURRENCY, 20).await;
-    let rug = product(&admin, "Wool rug", &rugs, 25_000, CURRENCY, 20).await;
-    let scarce = product(&admin, "Floor lamp", &lamps, 4_000, CURRENCY, 1).await;
-    let stuck = product(&admin, "Table lamp", &lamps, 7_000, CURRENCY, 5).await;
+    let lamp = product("AN", &admin, ("Desk lamp", &lamps), (10_000, CURRENCY), 20).await;
+    let rug = product("AN", &admin, ("Wool rug", &rugs), (25_000, CURRENCY), 20).await;
+    let scarce = product("AN", &admin, ("Floor lamp", &lamps), (4_000, CURRENCY), 1).await;
+    let stuck = product("AN", &admin, ("Table lamp", &lamps), (7_000, CURRENCY), 5).await;
     let today = Utc::now().date_naive();
     // Every report of this currency only: the scenario's own market.
     let period = format!("from={today}&to={today}&tz=UTC&currency={CURRENCY}");

@@ -71,7 +71,7 @@ async fn republishing_the_whole_log_and_rebuilding_leave_every_table_equal() {
     require_kafka();
     let admin = admin_access_token().await;
     // Something of this run in the log, whatever ran before: a shipped order.
-    let sku = product(&admin, "Replay lamp", "replay", 3_000, "EUR", 5).await;
+    let sku = product("AN", &admin, ("Replay lamp", "replay"), (3_000, "EUR"), 5).await;
     let shopper = customer().await;
     let id = order_id_of(&place_with(&shopper.token, &[(&sku, 1)], VISA).await);
     wait_for_order(&shopper.token, &id, "confirmed", |v| {
